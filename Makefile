@@ -1,0 +1,52 @@
+# Two commands: `make run` and `make test`. Everything else is what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres bench assets translations extract-messages install clean
+
+## make run: install everything, create and fill the demo database on first run, serve it
+run: install
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: the whole suite on SQLite (and on PostgreSQL when DATABASE_URL says so)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: the figures the issues ask for (see docs/benchmarks.md)
+bench: install
+	$(BIN)/python -m bench
+
+install: $(VENV)/.installed assets translations
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# htmx and plotly.js are pinned npm packages, served by the app itself.
+assets: static/vendor/.copied
+
+static/vendor/.copied: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js static/vendor/plotly-basic.min.js
+	touch $@
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -f -d translations 2>&1 | grep -v "^compiling" || true
+
+## make extract-messages: refresh the catalogs after adding or changing strings
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".* node_modules __pycache__" -k lazy_gettext -k _l --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

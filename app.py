@@ -1,0 +1,76 @@
+"""The super-factory programme dashboard: the Flask application factory.
+
+Configuration is read, in order, from the defaults below, the instance
+folder's ``config.py`` (optional), environment variables (``DATABASE_URL``,
+``SECRET_KEY``, ``REDIS_URL``, any ``FLASK_*``), then ``test_config``.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+import cli
+import database
+import i18n
+from extensions import csrf
+from models import db
+from views import register_blueprints
+
+ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "REDIS_URL")
+
+
+def create_app(test_config=None):
+    """Create and configure one app instance."""
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'superfactory.db'}",
+        REDIS_URL=None,
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        WTF_CSRF_TIME_LIMIT=None,  # pages stay open all day; token bound to the session
+        SEND_FILE_MAX_AGE_DEFAULT=0,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env()
+    for key in ENVIRONMENT_KEYS:
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+
+    database.connect_database(app.config["DATABASE_URL"])
+    app.before_request(_open_connection)
+    app.teardown_appcontext(_close_connection)
+
+    csrf.init_app(app)
+    i18n.init_app(app)
+    register_blueprints(app)
+    cli.register(app)
+    return app
+
+
+def _instance_secret_key(instance_path):
+    """The secret key kept in the instance folder, made on first start so no
+    secret lives in the code and restarts keep sessions valid."""
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _open_connection():
+    """One database connection per request."""
+    db.connect(reuse_if_open=True)
+
+
+def _close_connection(exc):
+    """Return the request's connection (to the pool on PostgreSQL)."""
+    if not db.is_closed():
+        db.close()

@@ -1,0 +1,65 @@
+"""The command line of SPEC section 8 (``flask --app app <command>``)."""
+
+import sys
+
+import click
+from flask import current_app
+
+import database
+from models import User, db
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create or upgrade the schema in the configured database (safe to rerun)."""
+    applied = database.migrate_schema()
+    if applied:
+        click.echo(f"Applied migrations: {', '.join(applied)}")
+    else:
+        click.echo("Schema is up to date.")
+
+
+@click.command("seed-demo")
+@click.option("--scale", type=click.Choice(["demo", "programme"]), default="demo",
+              show_default=True, help="demo: seconds; programme: the real programme's size.")
+@click.option("--seed", type=int, default=2021, show_default=True,
+              help="Random seed: the same seed gives the same data.")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (but print the demo logins) when there is data already.")
+def seed_demo_command(scale, seed, if_empty):
+    """Fill an empty database with realistic, deterministic demo data."""
+    import demo_data
+
+    database.migrate_schema()
+    if User.select().exists():
+        if not if_empty:
+            raise click.ClickException(
+                "The database already has data; seed-demo fills an empty one only.")
+    else:
+        demo_data.seed_demo(scale=scale, seed=seed, progress=True)
+    click.echo(demo_data.format_logins())
+
+
+@click.command("set-password")
+@click.argument("username")
+def set_password_command(username):
+    """Set USERNAME's password, from a prompt or from standard input."""
+    user = User.get_or_none(User.username == username)
+    if user is None:
+        raise click.ClickException(f"No user named {username!r}.")
+    if sys.stdin.isatty():
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < current_app.config.get("MIN_PASSWORD_LENGTH", 8):
+        raise click.ClickException("The password must be at least 8 characters long.")
+    user.set_password(password)
+    with db.atomic():
+        user.save()
+    click.echo(f"Password set for {username}.")
+
+
+def register(app):
+    """Add the commands to ``app.cli``."""
+    for command in (init_db_command, seed_demo_command, set_password_command):
+        app.cli.add_command(command)

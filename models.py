@@ -1,0 +1,375 @@
+"""The whole domain of the super-factory programme as peewee models.
+
+The database is not chosen here: every model binds to ``db``, a
+``DatabaseProxy`` that ``database.connect_database`` initialises at run time
+from ``DATABASE_URL`` (SQLite file by default, PostgreSQL when asked).
+
+Conventions, so every query can rely on them:
+
+* Money is integer fen (1 CNY = 100 fen) in ``*_fen`` fields: exact on both
+  SQLite and PostgreSQL, and fast to sum. ``fen_to_cny`` turns it back.
+* Timestamps are naive UTC datetimes. Dashboards count by Asia/Shanghai
+  calendar dates; ``timezones.py`` converts a Shanghai date range into the
+  UTC bounds a query needs.
+* Dates (stage entry, term start/end, sales day) are Asia/Shanghai calendar
+  dates already, stored as ``DateField``.
+* Enumerations are short English codes (``super``, ``after_sales``); the
+  pages translate them.
+"""
+
+import datetime
+from decimal import Decimal
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Check,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    DeferredForeignKey,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+from werkzeug.security import check_password_hash, generate_password_hash
+
+db = DatabaseProxy()
+
+ROLES = ("rep", "manager", "owner", "admin")
+STAGES = ("lead", "contacted", "visited", "signed", "store_ready", "trained", "live")
+LOST_STAGE = "lost"
+ALL_STAGES = STAGES + (LOST_STAGE,)
+TIERS = ("cxt", "super")
+TIER_FEES_FEN = {"cxt": 6_688_00, "super": 106_800_00}
+OUTCOMES = ("renewed", "churned")  # NULL outcome = the term is still open
+FACTORY_KINDS = ("factory", "trader")
+COMPLAINT_CATEGORIES = (
+    "traffic", "fees", "logistics", "after_sales", "service",
+    "rules", "tools", "payment", "other",
+)
+SEVERITIES = ("critical", "high", "normal", "low")
+# SPEC section 4: resolution and first-response targets in clock hours.
+RESOLUTION_TARGET_HOURS = {"critical": 24, "high": 72, "normal": 168, "low": 336}
+FIRST_RESPONSE_TARGET_HOURS = {"critical": 4, "high": 4, "normal": 24, "low": 24}
+CHANNELS = ("board", "group", "visit", "phone")
+COMPLAINT_STATUSES = ("open", "in_progress", "resolved")
+VISIT_PURPOSES = ("onboarding", "training", "renewal", "complaint", "routine")
+RENEWAL_STATUSES = ("open", "proposed", "approved", "rejected", "renewed", "churned")
+RENEWAL_DECISIONS = ("approved", "rejected")
+CHURN_REASONS = (
+    "low_roi", "fee_too_high", "traffic", "service", "business_closed",
+    "competitor", "other",
+)
+
+
+def utcnow():
+    """Now as a naive UTC datetime, the form every timestamp is stored in."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def fen_to_cny(fen):
+    """Integer fen to an exact ``Decimal`` of yuan (``None`` stays ``None``)."""
+    if fen is None:
+        return None
+    return (Decimal(int(fen)) / 100).quantize(Decimal("0.01"))
+
+
+def _choice_check(field, values):
+    """A CHECK constraint keeping ``field`` inside an enumeration."""
+    quoted = ", ".join(f"'{value}'" for value in values)
+    return Check(f"{field} IN ({quoted})")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class Region(BaseModel):
+    """A production-area centre (产地中心) around an industrial belt."""
+
+    code = CharField(max_length=32, unique=True)
+    name_zh = CharField(max_length=100)
+    name_en = CharField(max_length=100)
+    province = CharField(max_length=50)
+    city = CharField(max_length=50)
+    industry_zh = CharField(max_length=100)
+    industry_en = CharField(max_length=100)
+
+    def name(self, locale):
+        """The region's name in the page's language."""
+        return self.name_en if str(locale).startswith("en") else self.name_zh
+
+
+class User(BaseModel):
+    """A person who logs in: rep, manager, factory owner or admin.
+
+    ``factory`` is set for owners only. A manager with no regions sees all of
+    them (SPEC section 1). ``password_hash`` is empty until
+    ``flask set-password`` or an admin sets one: passwords are never imported.
+    """
+
+    username = CharField(max_length=64, unique=True)
+    display_name = CharField(max_length=100)
+    role = CharField(max_length=16, constraints=[_choice_check("role", ROLES)])
+    # Factory is declared below and references User (its rep): a deferred key
+    # breaks the cycle; migrations add the constraint once both tables exist.
+    factory = DeferredForeignKey("Factory", null=True, on_delete="SET NULL")
+    email = CharField(max_length=254, default="")
+    phone = CharField(max_length=32, default="")
+    password_hash = CharField(max_length=255, null=True)
+    is_active = BooleanField(default=True)
+    locale = CharField(max_length=10, null=True)
+    created_at = DateTimeField(default=utcnow)
+    last_login_at = DateTimeField(null=True)
+
+    def set_password(self, password):
+        """Store a scrypt hash of ``password`` (never the password)."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password):
+        """True when ``password`` matches; False when none has been set."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_staff(self):
+        """Reps, managers and admins work for the platform; owners do not."""
+        return self.role != "owner"
+
+
+class UserRegion(BaseModel):
+    """Regions a rep works in or a manager is responsible for."""
+
+    user = ForeignKeyField(User, backref="region_links", on_delete="CASCADE")
+    region = ForeignKeyField(Region, backref="user_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("user", "region"), True),)
+
+
+class LoginSession(BaseModel):
+    """One browser login. The session cookie carries only ``key``; logging
+    out, changing a password or disabling the user revokes the row, so a
+    cookie captured earlier is refused afterwards on every worker."""
+
+    key = CharField(max_length=64, unique=True)
+    user = ForeignKeyField(User, backref="login_sessions", on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    ip = CharField(max_length=64, default="")
+    user_agent = CharField(max_length=255, default="")
+
+
+class ApiToken(BaseModel):
+    """A bearer token an admin issues to a user for spreadsheets and BI
+    tools. Only a hash of the token is stored; it carries the user's scope."""
+
+    user = ForeignKeyField(User, backref="api_tokens", on_delete="CASCADE")
+    name = CharField(max_length=100)
+    token_hash = CharField(max_length=128, unique=True)
+    created_at = DateTimeField(default=utcnow)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    last_used_at = DateTimeField(null=True)
+    revoked_at = DateTimeField(null=True)
+
+
+class Factory(BaseModel):
+    """A member (or prospective member) factory or trading company."""
+
+    code = CharField(max_length=32, unique=True)
+    name = CharField(max_length=200)
+    region = ForeignKeyField(Region, backref="factories", on_delete="RESTRICT")
+    kind = CharField(
+        max_length=16, default="factory",
+        constraints=[_choice_check("kind", FACTORY_KINDS)],
+    )
+    rep = ForeignKeyField(
+        User, null=True, backref="book", on_delete="SET NULL"
+    )
+    specialized = BooleanField(default=False)  # 专精特新
+    little_giant = BooleanField(default=False)  # 小巨人
+    phone = CharField(max_length=32, default="")
+    address = CharField(max_length=255, default="")
+
+
+class StageEvent(BaseModel):
+    """The date a factory entered an onboarding stage (one row per stage).
+    The current stage is the one entered last (ties: the later stage)."""
+
+    factory = ForeignKeyField(Factory, backref="stage_events", on_delete="CASCADE")
+    stage = CharField(max_length=16, constraints=[_choice_check("stage", ALL_STAGES)])
+    entered_on = DateField(index=True)
+
+    class Meta:
+        indexes = ((("factory", "stage"), True),)
+
+
+class Membership(BaseModel):
+    """One membership term (a year of CXT or super-factory membership).
+
+    ``outcome`` is NULL while the term is open; ``renewed`` or ``churned``
+    once decided. A term's successor is the same factory's next term by start
+    date."""
+
+    factory = ForeignKeyField(Factory, backref="memberships", on_delete="CASCADE")
+    tier = CharField(max_length=8, constraints=[_choice_check("tier", TIERS)])
+    fee_fen = BigIntegerField(constraints=[Check("fee_fen >= 0")])
+    start = DateField()
+    end = DateField(index=True)
+    outcome = CharField(
+        max_length=8, null=True,
+        constraints=[Check("outcome IS NULL OR outcome IN ('renewed', 'churned')")],
+    )
+
+    class Meta:
+        indexes = (
+            (("factory", "start"), True),
+            (("tier", "end"), False),
+        )
+        constraints = [Check('"end" > start')]
+
+
+class RenewalCase(BaseModel):
+    """The renewal work on one open term: the rep's proposal, the manager's
+    decision and, if the factory leaves, why."""
+
+    membership = ForeignKeyField(
+        Membership, unique=True, backref="renewal_cases", on_delete="CASCADE"
+    )
+    status = CharField(
+        max_length=16, default="open",
+        constraints=[_choice_check("status", RENEWAL_STATUSES)],
+    )
+    risk_note = TextField(default="")
+    proposed_tier = CharField(max_length=8, null=True)
+    proposed_fee_fen = BigIntegerField(null=True)
+    proposal_note = TextField(default="")
+    proposed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    proposed_at = DateTimeField(null=True)
+    decision = CharField(max_length=16, null=True)
+    decision_note = TextField(default="")
+    decided_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    decided_at = DateTimeField(null=True)
+    churn_reason = CharField(max_length=32, null=True)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Complaint(BaseModel):
+    """A complaint (吐槽) about the programme, filed by an owner or by a rep
+    on a factory's behalf. SLA clocks run from ``created_at``."""
+
+    code = CharField(max_length=32, unique=True)
+    factory = ForeignKeyField(Factory, backref="complaints", on_delete="CASCADE")
+    category = CharField(
+        max_length=16, constraints=[_choice_check("category", COMPLAINT_CATEGORIES)]
+    )
+    severity = CharField(
+        max_length=8, constraints=[_choice_check("severity", SEVERITIES)]
+    )
+    channel = CharField(max_length=8, constraints=[_choice_check("channel", CHANNELS)])
+    title = CharField(max_length=200)
+    body = TextField(default="")
+    status = CharField(
+        max_length=16, default="open",
+        constraints=[_choice_check("status", COMPLAINT_STATUSES)],
+    )
+    assignee = ForeignKeyField(User, null=True, backref="assigned_complaints",
+                               on_delete="SET NULL")
+    filed_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(index=True)
+    first_response_at = DateTimeField(null=True)
+    resolved_at = DateTimeField(null=True, index=True)
+    satisfaction = SmallIntegerField(
+        null=True,
+        constraints=[Check("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5")],
+    )
+
+    def status_from_timestamps(self):
+        """The status the timestamps imply (used by imports and the seed)."""
+        if self.resolved_at:
+            return "resolved"
+        return "in_progress" if self.first_response_at else "open"
+
+
+class ComplaintEvent(BaseModel):
+    """A status change or comment on a complaint. ``internal`` events are
+    hidden from the factory owner."""
+
+    complaint = ForeignKeyField(Complaint, backref="events", on_delete="CASCADE")
+    author = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    from_status = CharField(max_length=16, null=True)
+    to_status = CharField(max_length=16, null=True)
+    body = TextField(default="")
+    internal = BooleanField(default=False)
+
+
+class Visit(BaseModel):
+    """A rep's visit to a factory (on site, one to one)."""
+
+    factory = ForeignKeyField(Factory, backref="visits", on_delete="CASCADE")
+    rep = ForeignKeyField(User, backref="visits", on_delete="CASCADE")
+    visited_at = DateTimeField()
+    purpose = CharField(
+        max_length=16, constraints=[_choice_check("purpose", VISIT_PURPOSES)]
+    )
+    notes = TextField(default="")
+    next_action_on = DateField(null=True)
+
+    class Meta:
+        indexes = (
+            (("factory", "rep", "visited_at"), True),
+            (("factory", "visited_at"), False),
+        )
+
+
+class SalesDaily(BaseModel):
+    """One factory's platform sales on one Asia/Shanghai calendar day."""
+
+    factory = ForeignKeyField(Factory, backref="sales", on_delete="CASCADE")
+    date = DateField()
+    gmv_fen = BigIntegerField(constraints=[Check("gmv_fen >= 0")])
+    orders = IntegerField(constraints=[Check("orders >= 0")])
+    new_buyers = IntegerField(constraints=[Check("new_buyers >= 0")])
+    repeat_orders = IntegerField(constraints=[Check("repeat_orders >= 0")])
+    dropship_orders = IntegerField(constraints=[Check("dropship_orders >= 0")])
+    shipments = IntegerField(constraints=[Check("shipments >= 0")])
+    shipments_picked_48h = IntegerField(
+        constraints=[Check("shipments_picked_48h >= 0"),
+                     Check("shipments_picked_48h <= shipments")]
+    )
+
+    class Meta:
+        indexes = (
+            (("factory", "date"), True),
+            (("date", "factory"), False),
+        )
+
+
+class AuditLog(BaseModel):
+    """Who did what, when, with the state before and after (JSON text).
+    ``username`` is copied so the trail survives a deleted user."""
+
+    at = DateTimeField(default=utcnow, index=True)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    username = CharField(max_length=64, default="")
+    action = CharField(max_length=64, index=True)
+    object_type = CharField(max_length=32, default="")
+    object_id = CharField(max_length=64, default="")
+    before = TextField(null=True)
+    after = TextField(null=True)
+    detail = TextField(default="")
+    ip = CharField(max_length=64, default="")
+
+
+ALL_MODELS = [
+    Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
+    Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
+    AuditLog,
+]

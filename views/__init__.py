@@ -1,0 +1,8 @@
+"""Blueprints, one per area of the product."""
+
+
+def register_blueprints(app):
+    """Register every area's blueprint on ``app``."""
+    from views import main
+
+    app.register_blueprint(main.bp)

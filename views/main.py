@@ -1,0 +1,97 @@
+"""The home page, the language switch and cache-busted static URLs."""
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlparse
+
+from flask import (Blueprint, current_app, g, redirect, request, url_for)
+from flask_babel import refresh
+from peewee import JOIN, fn
+
+from i18n import LANGUAGE_COOKIE, LANGUAGES, is_chinese, select_locale
+from models import Factory, Region, db
+from views.navigation import nav_items
+from views.rendering import render_page
+
+bp = Blueprint("main", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.app_context_processor
+def template_helpers():
+    """Helpers every template may use."""
+    return {
+        "static_url": static_url,
+        "nav_items": nav_items,
+        "is_chinese": is_chinese,
+        "current_language": select_locale,
+    }
+
+
+@lru_cache(maxsize=256)
+def _static_digest(path, mtime):
+    """A short content hash of a static file (cached per file version)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename):
+    """``url_for('static')`` with a content hash, so browsers may cache the
+    file for a year and still fetch a new version the moment it changes."""
+    path = Path(current_app.static_folder) / filename
+    version = _static_digest(str(path), path.stat().st_mtime) if path.exists() else "0"
+    return url_for("static", filename=filename, v=version)
+
+
+@bp.after_app_request
+def cache_static_for_a_year(response):
+    """Versioned static files never change under the same URL."""
+    if request.endpoint == "static" and request.args.get("v"):
+        response.cache_control.public = True
+        response.cache_control.max_age = ONE_YEAR
+        response.cache_control.immutable = True
+    return response
+
+
+@bp.get("/")
+def home():
+    """The programme at a glance: regions with their factories and members."""
+    regions = (
+        Region.select(
+            Region,
+            fn.COUNT(Factory.id.distinct()).alias("factory_count"),
+        )
+        .join(Factory, JOIN.LEFT_OUTER)
+        .group_by(Region.id)
+        .order_by(Region.code)
+    )
+    return render_page("main/home.html", regions=list(regions))
+
+
+def _safe_next(target):
+    """Only same-site relative paths may be redirected to."""
+    parsed = urlparse(target or "")
+    if parsed.scheme or parsed.netloc or not (target or "").startswith("/"):
+        return url_for("main.home")
+    return target
+
+
+@bp.post("/language")
+def set_language():
+    """Switch the language: remembered on the user when signed in, and in a
+    cookie for the browser either way."""
+    lang = request.form.get("lang")
+    target = _safe_next(request.form.get("next"))
+    response = redirect(target, code=303)
+    if lang not in LANGUAGES:
+        return response
+    user = g.get("user")
+    if user is not None and user.locale != lang:
+        with db.atomic():
+            type(user).update(locale=lang).where(type(user).id == user.id).execute()
+        user.locale = lang
+    response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    refresh()
+    return response

@@ -1,0 +1,27 @@
+"""Full page or htmx partial from the same view and the same template.
+
+A page template names the block an htmx request replaces (``partial``).
+A normal request gets the whole page; an htmx request (``HX-Request``, but
+not a boosted navigation, which wants the whole page) gets only that block.
+``Vary: HX-Request`` keeps caches from serving one for the other.
+"""
+
+from flask import make_response, render_template, request
+from jinja2_fragments.flask import render_block
+
+
+def is_htmx_partial_request():
+    """True for an htmx request that wants a fragment rather than a page."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-Boosted") != "true")
+
+
+def render_page(template, partial="content", **context):
+    """Render ``template`` whole, or only its ``partial`` block for htmx."""
+    if is_htmx_partial_request():
+        body = render_block(template, partial, **context)
+    else:
+        body = render_template(template, **context)
+    response = make_response(body)
+    response.vary.add("HX-Request")
+    return response
