@@ -1,0 +1,47 @@
+"""The one scope rule (SPEC section 1): which factories a user may see.
+
+Every page, partial, export and API answer narrows its factories through
+``visible_factories`` (or checks one through ``can_see_factory``); nothing
+else filters by role.
+
+* admin: every factory
+* manager: the factories of their regions; a manager with no regions, all
+* rep: the factories in their own book (assigned to them)
+* owner: only their own factory
+* anyone else (no user, a disabled user, an unknown role): nothing
+"""
+
+from models import Factory, UserRegion
+
+
+def visible_factories(user, query=None):
+    """Narrow ``query`` (default: all factories) to those ``user`` may see.
+
+    ``query`` must select from ``Factory`` (joins are fine)."""
+    query = Factory.select() if query is None else query
+    if user is None or not user.is_active:
+        return query.where(False)
+    if user.role == "admin":
+        return query
+    if user.role == "manager":
+        regions = UserRegion.select(UserRegion.region).where(UserRegion.user == user.id)
+        if not regions.exists():
+            return query
+        return query.where(Factory.region.in_(regions))
+    if user.role == "rep":
+        return query.where(Factory.rep == user.id)
+    if user.role == "owner" and user.factory_id is not None:
+        return query.where(Factory.id == user.factory_id)
+    return query.where(False)
+
+
+def visible_factory_ids(user):
+    """A subquery of the ids of the factories ``user`` may see, for
+    ``WHERE factory_id IN (...)`` on sales, terms, complaints and visits."""
+    return visible_factories(user, Factory.select(Factory.id))
+
+
+def can_see_factory(user, factory_id):
+    """True when ``user`` may see the factory with ``factory_id``."""
+    return visible_factories(user, Factory.select(Factory.id)).where(
+        Factory.id == factory_id).exists()
