@@ -1,0 +1,72 @@
+"""The application factory, configuration, the page/partial helper and
+static files."""
+
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from app import create_app
+from tests.builders import make_factory, make_region
+
+
+def test_config_comes_from_the_environment(monkeypatch, tmp_path, database_url):
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    app = create_app({"TESTING": True})
+    assert app.config["SECRET_KEY"] == "from-the-environment"
+    assert app.config["DATABASE_URL"] == database_url
+
+
+def test_secret_key_is_generated_once_and_kept(monkeypatch, database_url):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    second = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    key_file = Path(first.instance_path) / "secret_key"
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert len(first.config["SECRET_KEY"]) >= 64
+
+
+def test_full_page_for_a_normal_request(client):
+    response = client.get("/")
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert soup.find("html") and soup.find("header")
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_only_the_block_for_an_htmx_request(client):
+    region = make_region(name_zh="南通家纺")
+    make_factory(region=region)
+    response = client.get("/", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("html") is None and soup.find("header") is None
+    assert soup.find("h1") is not None
+    assert "南通家纺" in html
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_boosted_navigation_gets_the_whole_page(client):
+    response = client.get("/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<header" in response.get_data(as_text=True)
+
+
+def test_static_files_are_versioned_and_cached_for_a_year(client):
+    soup = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
+    sources = [tag["src"] for tag in soup.find_all("script", src=True)]
+    sources += [tag["href"] for tag in soup.find_all("link", rel="stylesheet")]
+    assert sources, "the layout loads its script and style"
+    for url in sources:
+        assert "?v=" in url and not url.startswith(("http:", "https:", "//"))
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.cache_control.max_age == 365 * 24 * 3600
+        response.close()
+
+
+def test_htmx_is_served_by_the_app_itself(client):
+    response = client.get("/static/vendor/htmx.min.js")
+    assert response.status_code == 200
+    assert b"htmx" in response.data[:2000]
+    response.close()
+
