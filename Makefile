@@ -33,11 +33,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 # htmx and plotly.js are pinned npm packages, served by the app itself.
 assets: static/vendor/.copied
 
-static/vendor/.copied: package.json package-lock.json
+static/vendor/.copied: package.json package-lock.json $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js static/vendor/plotly-basic.min.js
+	$(BIN)/python -m whitenoise.compress --quiet --no-brotli static/vendor
 	touch $@
 
 translations: $(VENV)/.installed

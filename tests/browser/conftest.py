@@ -1,0 +1,155 @@
+"""The browser test harness: Debian's headless Chromium, driven by Python
+Playwright, against the real app served by gunicorn on 127.0.0.1.
+
+The server runs in its own process on its own SQLite file filled once per
+test session with ``flask seed-demo`` (the demo scale), so browser tests see
+the same realistic data a newcomer sees after ``make run``. Every page a test
+opens is watched: console errors, Content-Security-Policy violations and any
+request to another host fail the test.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under tests/browser is a browser test."""
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The base URL of the app under gunicorn, with demo data loaded."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install chromium`")
+    workdir = tmp_path_factory.mktemp("live")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'browser.db'}",
+               SECRET_KEY="browser-tests", FLASK_APP="app")
+    env.pop("REDIS_URL", None)
+    flask = [sys.executable, "-m", "flask", "--app", "app"]
+    subprocess.run(flask + ["init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run(flask + ["seed-demo", "--scale", "demo"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
+         "app:create_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base_url + "/static/css/app.css", timeout=1).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode())
+            time.sleep(0.2)
+    yield base_url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield chromium
+        chromium.close()
+
+
+class WatchedPage:
+    """A Playwright page plus what went wrong while it was open."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base_url = base_url
+        self.console_errors = []
+        self.csp_violations = []
+        self.foreign_requests = []
+        page.on("console", self._on_console)
+        page.on("request", self._on_request)
+
+    def _on_console(self, message):
+        if message.type == "error":
+            self.console_errors.append(message.text)
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.csp_violations.append(message.text)
+
+    def _on_request(self, request):
+        host = urlparse(request.url).hostname
+        if request.url.startswith(("http:", "https:")) and host not in LOCAL_HOSTS:
+            self.foreign_requests.append(request.url)
+
+    def goto(self, path):
+        """Open ``path`` on the live server and wait until the network is idle."""
+        response = self.page.goto(self.base_url + path, wait_until="networkidle")
+        return response
+
+    def horizontal_overflow(self):
+        """How many pixels the page is wider than the viewport (0 is good)."""
+        return self.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+    def serious_accessibility_violations(self):
+        """axe-core's serious and critical findings on the current page."""
+        self.page.evaluate(AXE_SCRIPT.read_text())
+        result = self.page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+    def assert_clean(self):
+        """No console errors, no CSP violations, no request to another host."""
+        assert not self.csp_violations, self.csp_violations
+        assert not self.console_errors, self.console_errors
+        assert not self.foreign_requests, self.foreign_requests
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """Open a watched page at a viewport size (``PHONE`` by default)."""
+    contexts = []
+
+    def open_(viewport=PHONE, locale="zh-CN"):
+        context = browser.new_context(viewport=viewport, locale=locale,
+                                      device_scale_factor=1)
+        contexts.append(context)
+        return WatchedPage(context.new_page(), live_server)
+
+    yield open_
+    for context in contexts:
+        context.close()
