@@ -16,7 +16,11 @@ import access
 import cli
 import database
 import i18n
+<<<<<<< HEAD
 import security
+=======
+import query_count
+>>>>>>> metrics
 from extensions import csrf
 from models import db
 from views import register_blueprints
@@ -48,7 +52,8 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
-    database.connect_database(app.config["DATABASE_URL"])
+    bound = database.connect_database(app.config["DATABASE_URL"])
+    query_count.init_app(app, bound)
     app.before_request(_open_connection)
     app.teardown_appcontext(_close_connection)
 
