@@ -16,11 +16,8 @@ import access
 import cli
 import database
 import i18n
-<<<<<<< HEAD
-import security
-=======
 import query_count
->>>>>>> metrics
+import security
 from extensions import csrf
 from models import db
 from views import register_blueprints
