@@ -182,10 +182,13 @@ def my_day():
 @bp.get("/my-factory")
 @roles_required("owner")
 def my_factory():
-    """The owner's factory card."""
-    return render_page("homes/my_factory.html", card=owner_card(g.user),
-                       stage_labels=STAGE_LABELS, tier_labels=TIER_LABELS,
-                       kind_labels=KIND_LABELS)
+    """The owner's own factory: its sales page (ROI, peers, charts)."""
+    from views.sales import factory_page
+
+    factory = visible_factories(g.user).first()
+    if factory is None:
+        return render_page("homes/my_factory.html", card=None)
+    return factory_page(factory)
 
 
 @bp.get("/regions")

@@ -1,40 +1,19 @@
-"""KPI tiles: a KPI's value as the page shows it, its raw number for
-``data-value`` (SPEC section 5), and its change against earlier periods.
+"""KPI tiles: a KPI's value as the page shows it, the raw number the KPI API
+gives for it (``data-value``, SPEC section 5), and its change against the
+previous period and the same period last year.
 
-Money and counts change by a relative amount (+12.3%); rates change by
-percentage points (+1.2 pp), because "the repeat-order rate grew 10%" is
-ambiguous and owners read it wrong.
+Money and counts change by a relative amount (▲ 12.3%); rates change by
+percentage points (▲ 1.2 pp), because "the repeat-order rate grew 10%" is
+ambiguous. Every change has an arrow and a sign, never colour alone.
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, ROUND_HALF_UP
+from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 
 import i18n
-
-MONEY, COUNT, RATE = "money", "count", "rate"
-_CENT = Decimal("0.01")
-_RATE_PLACES = Decimal("0.0001")
-
-
-def api_number(kind, value):
-    """The raw number the KPI API returns: money to 2 decimals, rates to 4,
-    counts as integers; ``None`` (an empty denominator) stays ``None``."""
-    if value is None:
-        return None
-    if kind == MONEY:
-        return Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
-    if kind == RATE:
-        return Decimal(value).quantize(_RATE_PLACES, rounding=ROUND_HALF_UP)
-    return int(value)
-
-
-@dataclass(frozen=True)
-class KpiDefinition:
-    name: str  # the SPEC section 4 name, used for data-kpi
-    label: str
-    kind: str  # MONEY, COUNT or RATE
+from metrics.api_format import format_value
 
 
 @dataclass(frozen=True)
@@ -42,64 +21,60 @@ class Change:
     """A KPI's change against an earlier period, ready to show."""
 
     label: str
-    text: str  # "▲ 12.3%", "▼ 1.2 pp" or "—"
+    text: str  # "▲ 12.3%", "▼ 1.2 pp", "± 0.0%" or "—"
     direction: str  # "up", "down", "flat" or "none"
 
 
 @dataclass(frozen=True)
 class Tile:
-    name: str
+    name: str  # the SPEC section 4 name (data-kpi)
     label: str
-    kind: str
-    value: object  # the raw number (api_number) or None
-    text: str  # the value formatted for the page's language
-    exact: str  # the exact figure for the tooltip
+    value: object  # the API's number (data-value) or None
+    text: str  # the value for the page's language
+    exact: str  # the exact figure, for the tooltip
     changes: tuple
 
 
-def _change(label, kind, current, earlier):
-    """The change from ``earlier`` to ``current`` (None when either is
-    unknown, or for money and counts when ``earlier`` is zero)."""
-    if current is None or earlier is None:
-        return Change(label, i18n.EMPTY, "none")
-    if kind == RATE:
-        points = (Decimal(current) - Decimal(earlier)) * 100
-        magnitude = f"{i18n.format_number(abs(points), 1)} {_l('pp')}"
-        delta = points
-    else:
-        if Decimal(earlier) == 0:
-            return Change(label, i18n.EMPTY, "none")
-        ratio = Decimal(current) / Decimal(earlier) - 1
-        magnitude = i18n.format_percent(abs(ratio))
-        delta = ratio
-    rounded = delta.quantize(Decimal("0.001"))
-    if rounded == 0:
-        return Change(label, f"± {magnitude}", "flat")
-    arrow, direction = ("▲", "up") if delta > 0 else ("▼", "down")
-    return Change(label, f"{arrow} {magnitude}", direction)
-
-
-def _display(kind, value):
-    if kind == MONEY:
+def format_kpi(kind, value):
+    """``(short, exact)`` text of a KPI value of ``kind`` (see
+    ``metrics.sales.KPI_KINDS``)."""
+    if kind == "money":
         return i18n.format_money(value), i18n.format_money_exact(value)
-    if kind == RATE:
+    if kind == "rate":
         return i18n.format_percent(value), i18n.format_percent(value, 2)
+    if kind == "ratio":
+        text = i18n.EMPTY if value is None else f"{i18n.format_number(value, 1)}×"
+        return text, text
     return i18n.format_number(value), i18n.format_number(value)
 
 
-def build_tiles(definitions, current, previous=None, last_year=None):
-    """Tiles for ``definitions`` from KPI dicts (name -> value) of the period,
-    the previous period and the same period a year earlier."""
+def format_change(kind, delta):
+    """``(text, direction)`` of a change from ``metrics.numbers.change``."""
+    if delta is None:
+        return i18n.EMPTY, "none"
+    delta = Decimal(delta)
+    if kind == "rate":
+        magnitude = _("%(points)s pp", points=i18n.format_number(abs(delta) * 100, 1))
+        flat = abs(delta) < Decimal("0.0005")
+    else:
+        magnitude = i18n.format_percent(abs(delta))
+        flat = abs(delta) < Decimal("0.0005")
+    if flat:
+        return f"± {magnitude}", "flat"
+    return (f"▲ {magnitude}", "up") if delta > 0 else (f"▼ {magnitude}", "down")
+
+
+def build_tiles(labels, comparison):
+    """Tiles for the KPIs named in ``labels`` (name -> label, in order) from
+    ``metrics.sales.compare``'s answer."""
     tiles = []
-    for definition in definitions:
-        value = api_number(definition.kind, current.get(definition.name))
-        text, exact = _display(definition.kind, value)
-        changes = []
-        for label, earlier in ((_l("vs previous period"), previous),
-                               (_l("vs last year"), last_year)):
-            if earlier is not None:
-                before = api_number(definition.kind, earlier.get(definition.name))
-                changes.append(_change(label, definition.kind, value, before))
-        tiles.append(Tile(definition.name, definition.label, definition.kind, value, text,
-                          exact, tuple(changes)))
+    for name, label in labels.items():
+        entry = comparison[name]
+        text, exact = format_kpi(entry["kind"], entry["value"])
+        changes = tuple(
+            Change(change_label, *format_change(entry["kind"], entry[key]))
+            for key, change_label in (("vs_previous", _("vs previous period")),
+                                      ("vs_last_year", _("vs last year"))))
+        tiles.append(Tile(name, label, format_value(name, entry["value"]), text, exact,
+                          changes))
     return tiles

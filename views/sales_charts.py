@@ -2,8 +2,8 @@
 ``Chart`` (the Plotly figure, a one-sentence summary and the data table that
 is its text alternative) from the same series rows as the tiles.
 
-Series rows are dicts with ``bucket`` (the first date of the day, week or
-month) and the sales KPIs of SPEC section 4 for that bucket. Lines are told
+Series rows are ``metrics.sales.series`` rows: ``start`` (the first date of
+the day, week or month) and the sales KPIs of SPEC section 4 for that bucket. Lines are told
 apart by dash and marker as well as colour.
 """
 
@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 import i18n
 from charts import DASHES, PALETTE, SYMBOLS, figure_json, new_figure
-from views.kpi_tiles import MONEY, RATE, api_number
+from metrics.api_format import format_value
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,13 @@ class Chart:
     rows: tuple
 
 
-def _floats(rows, name, kind):
-    """Plotly wants plain numbers; None (an empty denominator) leaves a gap."""
+def _floats(rows, name, percent=False):
+    """Plotly wants plain numbers (the API's rounding); None (an empty
+    denominator) leaves a gap. Rates become percentages with ``percent``."""
     values = []
     for row in rows:
-        value = api_number(kind, row.get(name))
-        values.append(None if value is None else float(value) * (100 if kind == RATE else 1))
+        value = format_value(name, row.get(name))
+        values.append(None if value is None else round(value * 100, 2) if percent else value)
     return values
 
 
@@ -46,10 +47,10 @@ def _total(rows, name):
 
 def gmv_chart(rows, last_year_rows):
     """GMV per bucket, with the same buckets one year earlier overlaid."""
-    x = [row["bucket"].isoformat() for row in rows]
+    x = [row["start"].isoformat() for row in rows]
     figure = new_figure(yaxis=dict(title=_("GMV (¥)"), tickformat="~s"))
-    figure.add_trace(_line(x, _floats(rows, "gmv_cny", MONEY), _("This period"), 0))
-    last_year = _floats(last_year_rows, "gmv_cny", MONEY)
+    figure.add_trace(_line(x, _floats(rows, "gmv_cny"), _("This period"), 0))
+    last_year = _floats(last_year_rows, "gmv_cny")
     if any(value for value in last_year):
         figure.add_trace(_line(x[:len(last_year)], last_year, _("A year earlier"), 1))
     total, before = _total(rows, "gmv_cny"), _total(last_year_rows, "gmv_cny")
@@ -57,7 +58,7 @@ def gmv_chart(rows, last_year_rows):
                 total=i18n.format_money(total),
                 before=i18n.format_money(before) if before else i18n.EMPTY)
     table = tuple(
-        (row["bucket"].isoformat(), i18n.format_money_exact(row.get("gmv_cny")),
+        (row["start"].isoformat(), i18n.format_money_exact(row.get("gmv_cny")),
          i18n.format_money_exact(last_year_rows[i].get("gmv_cny")) if i < len(last_year_rows) else i18n.EMPTY)
         for i, row in enumerate(rows))
     return Chart("chart-gmv", figure_json(figure), summary,
@@ -66,19 +67,19 @@ def gmv_chart(rows, last_year_rows):
 
 def orders_chart(rows):
     """Orders as bars with the average order value as a line on its own axis."""
-    x = [row["bucket"].isoformat() for row in rows]
+    x = [row["start"].isoformat() for row in rows]
     figure = new_figure(
         yaxis=dict(title=_("Orders")),
         yaxis2=dict(title=_("AOV (¥)"), overlaying="y", side="right", rangemode="tozero",
                     showgrid=False),
     )
-    figure.add_trace(dict(type="bar", x=x, y=_floats(rows, "orders", "count"), name=_("Orders"),
+    figure.add_trace(dict(type="bar", x=x, y=_floats(rows, "orders"), name=_("Orders"),
                           marker=dict(color=PALETTE[5], pattern=dict(shape="/"))))
-    figure.add_trace(_line(x, _floats(rows, "aov_cny", MONEY), _("Average order value"), 3,
+    figure.add_trace(_line(x, _floats(rows, "aov_cny"), _("Average order value"), 3,
                            yaxis="y2"))
     orders = _total(rows, "orders")
     summary = _("%(orders)s orders in the period.", orders=i18n.format_number(orders))
-    table = tuple((row["bucket"].isoformat(), i18n.format_number(row.get("orders")),
+    table = tuple((row["start"].isoformat(), i18n.format_number(row.get("orders")),
                    i18n.format_money_exact(row.get("aov_cny"))) for row in rows)
     return Chart("chart-orders", figure_json(figure), summary,
                  (_("Period starting"), _("Orders"), _("Average order value")), table)
@@ -86,14 +87,14 @@ def orders_chart(rows):
 
 def rates_chart(rows, totals):
     """Drop-shipping share and the 48-hour pickup rate, in percent."""
-    x = [row["bucket"].isoformat() for row in rows]
+    x = [row["start"].isoformat() for row in rows]
     figure = new_figure(yaxis=dict(title="%", ticksuffix="%", range=[0, 100]))
-    figure.add_trace(_line(x, _floats(rows, "dropship_share", RATE), _("Drop-shipping share"), 2))
-    figure.add_trace(_line(x, _floats(rows, "pickup_48h_rate", RATE), _("48-hour pickup rate"), 0))
+    figure.add_trace(_line(x, _floats(rows, "dropship_share", percent=True), _("Drop-shipping share"), 2))
+    figure.add_trace(_line(x, _floats(rows, "pickup_48h_rate", percent=True), _("48-hour pickup rate"), 0))
     summary = _("Over the period: drop-shipping share %(dropship)s, 48-hour pickup rate %(pickup)s.",
                 dropship=i18n.format_percent(totals.get("dropship_share")),
                 pickup=i18n.format_percent(totals.get("pickup_48h_rate")))
-    table = tuple((row["bucket"].isoformat(), i18n.format_percent(row.get("dropship_share")),
+    table = tuple((row["start"].isoformat(), i18n.format_percent(row.get("dropship_share")),
                    i18n.format_percent(row.get("pickup_48h_rate"))) for row in rows)
     return Chart("chart-rates", figure_json(figure), summary,
                  (_("Period starting"), _("Drop-shipping share"), _("48-hour pickup rate")), table)
