@@ -1,6 +1,17 @@
 """Errors a request's parameters can cause; the views turn them into a
 message next to the filter (pages) or a 400/403 with a reason (API)."""
 
+from flask import has_request_context
+from flask_babel import gettext
+
+
+def _(message, **values):
+    """``gettext`` in a request (the user's language); the English text
+    outside one (data functions called from tests or the CLI)."""
+    if has_request_context():
+        return gettext(message, **values)
+    return message % values if values else message
+
 
 class ParameterError(ValueError):
     """A query parameter is malformed or names nothing that exists (400)."""

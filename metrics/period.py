@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from metrics.errors import ParameterError
+from metrics.errors import ParameterError, _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = datetime.timezone.utc
@@ -120,7 +120,7 @@ def parse_date(param, text):
             raise ValueError
         return datetime.date.fromisoformat(text)
     except (TypeError, ValueError):
-        raise ParameterError(param, f"{text!r} is not a date in the form YYYY-MM-DD") from None
+        raise ParameterError(param, _("%(value)s is not a date in the form YYYY-MM-DD.", value=text)) from None
 
 
 def period_from_args(args, today=None):
@@ -135,7 +135,7 @@ def period_from_args(args, today=None):
     else:
         start = end - datetime.timedelta(days=DEFAULT_DAYS - 1)
     if start > end:
-        raise ParameterError("from", f"from ({start}) is after to ({end})")
+        raise ParameterError("from", _("from (%(start)s) is after to (%(end)s).", start=start, end=end))
     if (end - start).days + 1 > MAX_DAYS:
-        raise ParameterError("from", f"the period may cover at most {MAX_DAYS} days")
+        raise ParameterError("from", _("The period may cover at most %(days)s days.", days=MAX_DAYS))
     return Period(start, end)

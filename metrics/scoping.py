@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from models import TIERS, Factory, Membership, Region, User, UserRegion
 from scope import visible_factories
-from metrics.errors import ParameterError, ScopeError
+from metrics.errors import ParameterError, ScopeError, _
 from metrics.period import period_from_args
 
 FILTER_PARAMS = ("region", "rep", "factory", "tier")
@@ -91,34 +91,34 @@ def _visible_in(user, condition):
 def _region(user, code):
     region = Region.get_or_none(Region.code == code)
     if region is None:
-        raise ParameterError("region", f"there is no region with code {code!r}")
+        raise ParameterError("region", _("There is no region with code %(code)s.", code=code))
     condition = Factory.region == region.id
     linked = UserRegion.select().where(
         (UserRegion.user == user.id) & (UserRegion.region == region.id)).exists()
     # An empty region reveals nothing; otherwise the user must see a factory in it.
     if not linked and not _visible_in(user, condition) and \
             Factory.select().where(condition).exists():
-        raise ScopeError("region", f"region {code!r} is outside your scope")
+        raise ScopeError("region", _("Region %(code)s is outside your scope.", code=code))
     return region
 
 
 def _rep(user, username):
     rep = User.get_or_none(User.username == username)
     if rep is None or rep.role != "rep":
-        raise ParameterError("rep", f"there is no rep with username {username!r}")
+        raise ParameterError("rep", _("There is no rep with username %(name)s.", name=username))
     condition = Factory.rep == rep.id
     if rep.id != user.id and not _visible_in(user, condition) and \
             Factory.select().where(condition).exists():
-        raise ScopeError("rep", f"rep {username!r} is outside your scope")
+        raise ScopeError("rep", _("Rep %(name)s is outside your scope.", name=username))
     return rep
 
 
 def _factory(user, code):
     factory = Factory.get_or_none(Factory.code == code)
     if factory is None:
-        raise ParameterError("factory", f"there is no factory with code {code!r}")
+        raise ParameterError("factory", _("There is no factory with code %(code)s.", code=code))
     if not _visible_in(user, Factory.id == factory.id):
-        raise ScopeError("factory", f"factory {code!r} is outside your scope")
+        raise ScopeError("factory", _("Factory %(code)s is outside your scope.", code=code))
     return factory
 
 
@@ -130,7 +130,8 @@ def scope_from_args(user, args):
     values = {name: (args.get(name) or "").strip() for name in FILTER_PARAMS}
     tier = values["tier"] or None
     if tier is not None and tier not in TIERS:
-        raise ParameterError("tier", f"tier must be one of {', '.join(TIERS)}, not {tier!r}")
+        raise ParameterError("tier", _("The tier must be one of %(tiers)s, not %(tier)s.",
+                                      tiers=", ".join(TIERS), tier=tier))
     return Scope(
         user=user,
         region=_region(user, values["region"]) if values["region"] else None,
