@@ -12,10 +12,12 @@ from pathlib import Path
 from flask import Flask
 from whitenoise import WhiteNoise
 
+import access
 import cli
 import database
 import i18n
 import query_count
+import security
 from extensions import csrf
 from models import db
 from views import register_blueprints
@@ -53,6 +55,8 @@ def create_app(test_config=None):
     app.teardown_appcontext(_close_connection)
 
     csrf.init_app(app)
+    access.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     register_blueprints(app)
     cli.register(app)
