@@ -25,7 +25,8 @@ class ParameterError(ValueError):
 
     def as_dict(self):
         """The JSON body of the API's error answer."""
-        return {"error": "bad_parameter", "parameter": self.param, "message": self.message}
+        return {"error": "bad_parameter", "parameter": self.param,
+                "message": f"{self.param}: {self.message}"}
 
 
 class ScopeError(ParameterError):
@@ -36,4 +37,5 @@ class ScopeError(ParameterError):
     status = 403
 
     def as_dict(self):
-        return {"error": "forbidden", "parameter": self.param, "message": self.message}
+        return {"error": "forbidden", "parameter": self.param,
+                "message": f"{self.param}: {self.message}"}

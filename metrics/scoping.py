@@ -9,8 +9,8 @@ own tier (``Scope.factory_ids(..., by_tier=False)`` plus its own filter).
 
 from dataclasses import dataclass, field
 
-from models import TIERS, Factory, Membership, Region, User, UserRegion
-from scope import visible_factories
+from models import TIERS, Factory, Membership, Region, User
+from scope import visible_factories, visible_regions
 from metrics.errors import ParameterError, ScopeError, _
 from metrics.period import period_from_args
 
@@ -92,12 +92,7 @@ def _region(user, code):
     region = Region.get_or_none(Region.code == code)
     if region is None:
         raise ParameterError("region", _("There is no region with code %(code)s.", code=code))
-    condition = Factory.region == region.id
-    linked = UserRegion.select().where(
-        (UserRegion.user == user.id) & (UserRegion.region == region.id)).exists()
-    # An empty region reveals nothing; otherwise the user must see a factory in it.
-    if not linked and not _visible_in(user, condition) and \
-            Factory.select().where(condition).exists():
+    if not visible_regions(user, Region.select(Region.id)).where(Region.id == region.id).exists():
         raise ScopeError("region", _("Region %(code)s is outside your scope.", code=code))
     return region
 

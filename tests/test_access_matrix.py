@@ -32,10 +32,13 @@ EXPECTED = {
     "homes.my_factory": (LOGIN, 403, 200, 403, 403),
     "homes.regions": (LOGIN, 403, 403, 200, 200),
     "admin.index": (LOGIN, 403, 403, 403, 200),
+    "api.kpis": (401, 200, 200, 200, 200),
+    "api.me": (401, 200, 200, 200, 200),
 }
 
 # endpoint: function(users) -> URL variables
 URL_ARGS = {
+    "api.kpis": lambda users: {"dashboard": "sales"},
 }
 
 # endpoint: function(users) -> form data for a POST-only route
