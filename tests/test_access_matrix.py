@@ -34,11 +34,17 @@ EXPECTED = {
     "admin.index": (LOGIN, 403, 403, 403, 200),
     "api.kpis": (401, 200, 200, 200, 200),
     "api.me": (401, 200, 200, 200, 200),
+    "sales.dashboard": (LOGIN, 200, 403, 200, 200),
+    "sales.ranking": (LOGIN, 200, 403, 200, 200),
+    "sales.ranking_export": (LOGIN, 200, 403, 200, 200),
+    "sales.factory": (LOGIN, 200, 200, 200, 200),
 }
 
 # endpoint: function(users) -> URL variables
 URL_ARGS = {
     "api.kpis": lambda users: {"dashboard": "sales"},
+    "sales.ranking_export": lambda users: {"file_format": "csv"},
+    "sales.factory": lambda users: {"code": users.factory.code},
 }
 
 # endpoint: function(users) -> form data for a POST-only route

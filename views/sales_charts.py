@@ -70,8 +70,9 @@ def orders_chart(rows):
     x = [row["start"].isoformat() for row in rows]
     figure = new_figure(
         yaxis=dict(title=_("Orders")),
-        yaxis2=dict(title=_("AOV (¥)"), overlaying="y", side="right", rangemode="tozero",
-                    showgrid=False),
+        yaxis2=dict(overlaying="y", side="right", rangemode="tozero", showgrid=False,
+                    tickprefix="¥"),
+        margin=dict(l=48, r=48, t=32, b=40),
     )
     figure.add_trace(dict(type="bar", x=x, y=_floats(rows, "orders"), name=_("Orders"),
                           marker=dict(color=PALETTE[5], pattern=dict(shape="/"))))

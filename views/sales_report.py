@@ -19,6 +19,7 @@ from exchange.table_download import download_response
 from i18n import is_chinese
 from metrics import sales
 from metrics.errors import ParameterError, ScopeError
+from metrics.numbers import round_money
 from metrics.period import GRAINS, Period, period_from_args, shanghai_today
 from metrics.scoping import FILTER_PARAMS, Scope, scope_from_args
 from models import TIERS, Factory, Region, SalesDaily, User
@@ -188,14 +189,22 @@ def _row_link(filters, row):
     return url_for("sales.factory", code=row["key"], **period_args)
 
 
-def _trend_buckets(period):
-    grain = "week" if period.days <= 120 else "month"
-    return period.buckets(grain)
+def _trend_windows(period, count=12):
+    """Up to ``count`` equal windows ending on the period's last day, so the
+    last point is as long as the others (a calendar week or month cut short
+    by the period's end would look like a fall)."""
+    length = max(1, period.days // count)
+    windows = []
+    end = period.end
+    while len(windows) < count and end - datetime.timedelta(days=length - 1) >= period.start:
+        windows.append(Period(end - datetime.timedelta(days=length - 1), end))
+        end -= datetime.timedelta(days=length)
+    return windows[::-1]
 
 
 def _trends(filters, rows):
-    """GMV per week (per month for long periods) of each row on the page,
-    as sparkline points: {row id: "x,y x,y ..."}."""
+    """GMV in equal windows over the period (``_trend_windows``) of each row
+    on the page, as sparkline points: {row id: "x,y x,y ..."}."""
     ids = [row["id"] for row in rows if row["id"] is not None]
     if not ids:
         return {}
@@ -209,14 +218,14 @@ def _trends(filters, rows):
                     group.in_(ids), SalesDaily.date >= period.start,
                     SalesDaily.date <= period.end)
              .group_by(group, SalesDaily.date).tuples())
-    buckets = _trend_buckets(period)
-    starts = [bucket.start for bucket in buckets]
-    sums = {key: [0] * len(buckets) for key in ids}
+    windows = _trend_windows(period)
+    sums = {key: [0] * len(windows) for key in ids}
     for key, day, gmv in daily:
         if not isinstance(day, datetime.date):
             day = datetime.date.fromisoformat(str(day)[:10])
-        index = max(i for i, start in enumerate(starts) if start <= day)
-        sums[key][index] += int(gmv)
+        for index, window in enumerate(windows):
+            if window.contains(day):
+                sums[key][index] += int(gmv)
     return {key: _sparkline(values) for key, values in sums.items()}
 
 
@@ -286,8 +295,9 @@ def ranking_download(filters, file_format):
     header = [_("Code"), _("Name"), _("GMV (¥)"), _("GMV, previous period (¥)"),
               _("Orders"), _("Average order value (¥)"), _("Active factories"),
               _("Factories"), _("From"), _("To")]
-    table = ([row["key"], row["name"], row["kpis"]["gmv_cny"], row["previous"]["gmv_cny"],
-              row["kpis"]["orders"], row["kpis"]["aov_cny"], row["kpis"]["active_factories"],
+    table = ([row["key"], row["name"], round_money(row["kpis"]["gmv_cny"]),
+              round_money(row["previous"]["gmv_cny"]), row["kpis"]["orders"],
+              round_money(row["kpis"]["aov_cny"]), row["kpis"]["active_factories"],
               row["factories"], filters.period.start, filters.period.end] for row in rows)
     stem = f"sales-{filters.level}-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}"
     return download_response(header, table, file_format, stem)
