@@ -6,9 +6,14 @@ from peewee import fn
 
 from access import roles_required
 from models import ROLES, AuditLog, Factory, Region, User
+from flask_babel import lazy_gettext as _l
+
+from views.navigation import add_nav_item
 from views.rendering import render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+add_nav_item("admin.index", _l("Administration"), ["admin"])
 
 
 @bp.get("/")
