@@ -11,7 +11,7 @@ else filters by role.
 * anyone else (no user, a disabled user, an unknown role): nothing
 """
 
-from models import Factory, UserRegion
+from models import Factory, Region, User, UserRegion
 
 
 def visible_factories(user, query=None):
@@ -45,3 +45,32 @@ def can_see_factory(user, factory_id):
     """True when ``user`` may see the factory with ``factory_id``."""
     return visible_factories(user, Factory.select(Factory.id)).where(
         Factory.id == factory_id).exists()
+
+
+def visible_regions(user):
+    """A subquery of the ids of the regions ``user`` may see: an admin or a
+    manager with no regions, all; a manager, theirs; a rep, theirs and those
+    of their book; an owner, their factory's."""
+    every = Region.select(Region.id)
+    if user is None or not user.is_active:
+        return every.where(False)
+    if user.role == "admin":
+        return every
+    linked = UserRegion.select(UserRegion.region).where(UserRegion.user == user.id)
+    if user.role == "manager" and not linked.exists():
+        return every
+    of_factories = visible_factories(user, Factory.select(Factory.region))
+    return every.where(Region.id.in_(linked) | Region.id.in_(of_factories))
+
+
+def visible_users(user):
+    """A subquery of the ids of the users ``user`` may see: an admin, all;
+    anyone else, themself plus the reps and owners of the factories they see."""
+    every = User.select(User.id)
+    if user is None or not user.is_active:
+        return every.where(False)
+    if user.role == "admin":
+        return every
+    factories = visible_factories(user, Factory.select(Factory.id))
+    reps = visible_factories(user, Factory.select(Factory.rep)).where(Factory.rep.is_null(False))
+    return every.where((User.id == user.id) | User.id.in_(reps) | User.factory.in_(factories))
