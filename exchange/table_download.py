@@ -18,10 +18,9 @@ import csv
 import datetime
 import io
 import re
-import tempfile
 from decimal import Decimal
 
-from flask import Response, send_file, stream_with_context
+from flask import Response, stream_with_context
 
 from exchange.formulas import neutralise_text, xlsx_escape
 
@@ -119,11 +118,11 @@ def download_response(header, rows, fmt, stem):
         response = Response(stream_with_context(csv_chunks(header, rows)),
                             mimetype="text/csv", content_type="text/csv; charset=utf-8")
     else:
-        spool = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-        write_xlsx(header, rows, spool, sheet_title=stem)
-        spool.seek(0)
-        response = send_file(spool, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                             download_name=filename, max_age=0)
+        # A zip cannot be streamed while it is written; compressed, even a
+        # million rows stay a few tens of MB.
+        buffer = io.BytesIO()
+        write_xlsx(header, rows, buffer, sheet_title=stem)
+        response = Response(buffer.getvalue(), mimetype=XLSX_MIMETYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.cache_control.no_store = True
