@@ -151,6 +151,9 @@ class _Staging:
     def index(self):
         key = ", ".join(_quote(c) for c in self.kind.db_key)
         db.execute_sql(f"CREATE INDEX {_quote(STAGING + '_key')} ON {self.table} ({key})")
+        # Temporary tables get no statistics by themselves: without them
+        # PostgreSQL plans the joins below for a handful of rows.
+        db.execute_sql(f"ANALYZE {self.table}")
 
     def insert(self, rows):
         """Copy a batch of ``(rownum, *values)`` rows into the table."""
