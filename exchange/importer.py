@@ -148,12 +148,13 @@ class _Staging:
         name = f"pg_temp.{self.table}" if self.postgres else f"temp.{self.table}"
         db.execute_sql(f"DROP TABLE IF EXISTS {name}")
 
-    def index(self):
+    def index(self, rows):
         key = ", ".join(_quote(c) for c in self.kind.db_key)
         db.execute_sql(f"CREATE INDEX {_quote(STAGING + '_key')} ON {self.table} ({key})")
         # Temporary tables get no statistics by themselves: without them
         # PostgreSQL plans the joins below for a handful of rows.
-        db.execute_sql(f"ANALYZE {self.table}")
+        if self.postgres and rows > 1000:
+            db.execute_sql(f"ANALYZE {self.table}")
 
     def insert(self, rows):
         """Copy a batch of ``(rownum, *values)`` rows into the table."""
@@ -371,7 +372,7 @@ def run_import(kind_name, path, *, filename=None, dry_run=False, user=None, acto
             return _finish(result, user, actor, started)
         finally:
             table.close()
-        staging.index()
+        staging.index(result.rows)
         _report_duplicates(kind, staging, result)
         if not result.ok:
             return _finish(result, user, actor, started)
