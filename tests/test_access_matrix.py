@@ -14,6 +14,8 @@ followed. Anonymous visitors of pages get 302 (to the login page); of
 
 import pytest
 
+from access import issue_api_token
+from models import db
 from tests.helpers import csrf_token_of, login
 
 ROLES = ("anonymous", "rep", "owner", "manager", "admin")
@@ -38,6 +40,16 @@ EXPECTED = {
     "sales.ranking": (LOGIN, 200, 403, 200, 200),
     "sales.ranking_export": (LOGIN, 200, 403, 200, 200),
     "sales.factory": (LOGIN, 200, 200, 200, 200),
+    "admin.users": (LOGIN, 403, 403, 403, 200),
+    "admin.user_new": (LOGIN, 403, 403, 403, 200),
+    "admin.user_edit": (LOGIN, 403, 403, 403, 200),
+    "admin.user_password": (LOGIN, 403, 403, 403, 400),  # empty form: errors shown
+    "admin.token_new": (LOGIN, 403, 403, 403, 400),
+    "admin.token_revoke": (LOGIN, 403, 403, 403, 303),
+    "admin.regions": (LOGIN, 403, 403, 403, 200),
+    "admin.region_new": (LOGIN, 403, 403, 403, 200),
+    "admin.region_edit": (LOGIN, 403, 403, 403, 200),
+    "admin.audit_log": (LOGIN, 403, 403, 403, 200),
 }
 
 # endpoint: function(users) -> URL variables
@@ -45,7 +57,19 @@ URL_ARGS = {
     "api.kpis": lambda users: {"dashboard": "sales"},
     "sales.ranking_export": lambda users: {"file_format": "csv"},
     "sales.factory": lambda users: {"code": users.factory.code},
+    "admin.user_edit": lambda users: {"user_id": users.rep.id},
+    "admin.user_password": lambda users: {"user_id": users.rep.id},
+    "admin.token_new": lambda users: {"user_id": users.rep.id},
+    "admin.token_revoke": lambda users: {"user_id": users.rep.id,
+                                         "token_id": _token(users.rep, users.admin)},
+    "admin.region_edit": lambda users: {"region_id": users.region.id},
 }
+
+
+def _token(user, admin):
+    """The id of a new API token of ``user``."""
+    with db.atomic():
+        return issue_api_token(user, "matrix", admin)[0].id
 
 # endpoint: function(users) -> form data for a POST-only route
 POST_DATA = {
@@ -92,13 +116,13 @@ def test_route_matrix(app, users, role):
     problems = []
     # Sign-out ends the session, so it goes last.
     order = sorted(routes, key=lambda endpoint: endpoint == "auth.logout")
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, users[role])
     for endpoint in order:
         row = EXPECTED.get(endpoint)
         if row is SKIP:
             continue
-        client = app.test_client()
-        if role != "anonymous":
-            login(client, users[role])
         response = request_route(client, app, users, endpoint, routes[endpoint])
         expected = row[ROLES.index(role)]
         if response.status_code != expected:

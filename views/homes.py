@@ -17,9 +17,14 @@ from charts import figure_json, new_figure
 from i18n import is_chinese
 from models import ALL_STAGES, Factory, Membership, Region, StageEvent, User, Visit
 from scope import visible_factories, visible_regions
+from views.navigation import add_nav_item
 from views.rendering import render_page
 
 bp = Blueprint("homes", __name__)
+
+add_nav_item("homes.my_day", _l("My day"), ["rep"])
+add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
+add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_VISITED_DAYS = 30
@@ -157,7 +162,8 @@ def region_chart(rows):
     numbers do not rely on colour)."""
     names = [row["region"].name("zh" if is_chinese() else "en") for row in rows]
     figure = new_figure(barmode="stack", height=max(260, 40 + 28 * len(rows)),
-                        yaxis=dict(autorange="reversed"), hovermode="y unified")
+                        yaxis=dict(autorange="reversed", automargin=True),
+                        legend=dict(traceorder="normal"), hovermode="y unified")
     figure.add_bar(y=names, x=[row["live"] for row in rows], name=str(_("Live")),
                    orientation="h", text=[row["live"] for row in rows], textposition="inside")
     figure.add_bar(y=names, x=[row["factories"] - row["live"] for row in rows],
