@@ -10,7 +10,7 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.builders import make_factory, make_membership, make_region, make_sales, make_user
+from tests.builders import make_factory, make_membership, make_sales, make_user
 
 JAN = "from=2026-01-01&to=2026-01-31"
 DAY = datetime.date(2026, 1, 1)

@@ -22,7 +22,7 @@ from metrics.errors import ParameterError, ScopeError
 from metrics.numbers import round_money
 from metrics.period import GRAINS, Period, period_from_args, shanghai_today
 from metrics.scoping import FILTER_PARAMS, Scope, scope_from_args
-from models import TIERS, Factory, Region, SalesDaily, User
+from models import Factory, Region, SalesDaily, User
 from scope import visible_factories, visible_regions
 from views import sales_charts
 from views.kpi_tiles import build_tiles, format_change, format_kpi
