@@ -16,6 +16,7 @@ import access
 import cli
 import database
 import i18n
+import query_count
 import security
 from extensions import csrf
 from models import db
@@ -48,7 +49,8 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
-    database.connect_database(app.config["DATABASE_URL"])
+    bound = database.connect_database(app.config["DATABASE_URL"])
+    query_count.init_app(app, bound)
     app.before_request(_open_connection)
     app.teardown_appcontext(_close_connection)
 

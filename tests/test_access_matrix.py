@@ -34,6 +34,8 @@ EXPECTED = {
     "homes.my_factory": (LOGIN, 403, 200, 403, 403),
     "homes.regions": (LOGIN, 403, 403, 200, 200),
     "admin.index": (LOGIN, 403, 403, 403, 200),
+    "api.kpis": (401, 200, 200, 200, 200),
+    "api.me": (401, 200, 200, 200, 200),
     "admin.users": (LOGIN, 403, 403, 403, 200),
     "admin.user_new": (LOGIN, 403, 403, 403, 200),
     "admin.user_edit": (LOGIN, 403, 403, 403, 200),
@@ -48,6 +50,7 @@ EXPECTED = {
 
 # endpoint: function(users) -> URL variables
 URL_ARGS = {
+    "api.kpis": lambda users: {"dashboard": "sales"},
     "admin.user_edit": lambda users: {"user_id": users.rep.id},
     "admin.user_password": lambda users: {"user_id": users.rep.id},
     "admin.token_new": lambda users: {"user_id": users.rep.id},
