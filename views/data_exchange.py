@@ -34,7 +34,7 @@ add_nav_item("data_exchange.index", lazy_gettext("Data import/export"), roles=("
 KIND_LABELS = {
     "regions": lazy_gettext("Regions"),
     "users": lazy_gettext("Users"),
-    "factories": lazy_gettext("Factories"),
+    "factories": lazy_gettext("Factories and traders"),
     "stages": lazy_gettext("Onboarding stages"),
     "memberships": lazy_gettext("Membership terms"),
     "sales": lazy_gettext("Daily sales"),
