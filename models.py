@@ -137,6 +137,10 @@ class User(BaseModel):
         """True when ``password`` matches; False when none has been set."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
+    # Flask-Login's user interface (``get_id`` is peewee's: the primary key).
+    is_authenticated = True
+    is_anonymous = False
+
     @property
     def is_staff(self):
         """Reps, managers and admins work for the platform; owners do not."""

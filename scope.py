@@ -9,6 +9,10 @@ else filters by role.
 * rep: the factories in their own book (assigned to them)
 * owner: only their own factory
 * anyone else (no user, a disabled user, an unknown role): nothing
+
+``visible_regions`` is the same rule for regions: admin all; a manager their
+regions (none listed: all); a rep the regions they work in plus those of the
+factories in their book; an owner their factory's region.
 """
 
 from models import Factory, Region, User, UserRegion
@@ -47,20 +51,23 @@ def can_see_factory(user, factory_id):
         Factory.id == factory_id).exists()
 
 
-def visible_regions(user):
-    """A subquery of the ids of the regions ``user`` may see: an admin or a
-    manager with no regions, all; a manager, theirs; a rep, theirs and those
-    of their book; an owner, their factory's."""
-    every = Region.select(Region.id)
+def visible_regions(user, query=None):
+    """Narrow ``query`` (default: all regions) to those ``user`` may see."""
+    query = Region.select() if query is None else query
     if user is None or not user.is_active:
-        return every.where(False)
+        return query.where(False)
     if user.role == "admin":
-        return every
+        return query
     linked = UserRegion.select(UserRegion.region).where(UserRegion.user == user.id)
-    if user.role == "manager" and not linked.exists():
-        return every
-    of_factories = visible_factories(user, Factory.select(Factory.region))
-    return every.where(Region.id.in_(linked) | Region.id.in_(of_factories))
+    if user.role == "manager":
+        return query if not linked.exists() else query.where(Region.id.in_(linked))
+    if user.role == "rep":
+        book = Factory.select(Factory.region).where(Factory.rep == user.id)
+        return query.where(Region.id.in_(linked) | Region.id.in_(book))
+    if user.role == "owner" and user.factory_id is not None:
+        return query.where(Region.id.in_(
+            Factory.select(Factory.region).where(Factory.id == user.factory_id)))
+    return query.where(False)
 
 
 def visible_users(user):

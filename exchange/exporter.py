@@ -46,7 +46,7 @@ def _regions(user):
     query = Region.select(Region.id, Region.code, Region.name_zh, Region.name_en,
                           Region.province, Region.city, Region.industry_zh, Region.industry_en)
     if user is not None:
-        query = query.where(Region.id.in_(scope.visible_regions(user)))
+        query = query.where(Region.id.in_(scope.visible_regions(user, Region.select(Region.id))))
     yield from _batches(query, Region.id)
 
 
