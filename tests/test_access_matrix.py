@@ -46,6 +46,12 @@ EXPECTED = {
     "admin.region_new": (LOGIN, 403, 403, 403, 200),
     "admin.region_edit": (LOGIN, 403, 403, 403, 200),
     "admin.audit_log": (LOGIN, 403, 403, 403, 200),
+    "data_exchange.index": (LOGIN, 403, 403, 403, 200),
+    "data_exchange.upload": (LOGIN, 403, 403, 403, 400),  # empty form: errors shown
+    "data_exchange.job": (LOGIN, 403, 403, 403, 200),
+    "data_exchange.commit": (LOGIN, 403, 403, 403, 303),  # a finished job: nothing to do
+    "data_exchange.cancel": (LOGIN, 403, 403, 403, 303),
+    "data_exchange.export": (LOGIN, 200, 200, 200, 200),  # narrowed by scope.py
 }
 
 # endpoint: function(users) -> URL variables
@@ -57,7 +63,20 @@ URL_ARGS = {
     "admin.token_revoke": lambda users: {"user_id": users.rep.id,
                                          "token_id": _token(users.rep, users.admin)},
     "admin.region_edit": lambda users: {"region_id": users.region.id},
+    "data_exchange.job": lambda users: {"job_id": _import_job(users.admin)},
+    "data_exchange.commit": lambda users: {"job_id": _import_job(users.admin)},
+    "data_exchange.cancel": lambda users: {"job_id": _import_job(users.admin)},
+    "data_exchange.export": lambda users: {"kind": "sales", "fmt": "csv"},
 }
+
+
+def _import_job(admin):
+    """The id of a finished import job."""
+    from models import ImportJob
+
+    with db.atomic():
+        return ImportJob.create(kind="regions", filename="r.csv", state="imported",
+                                uploaded_by=admin).id
 
 
 def _token(user, admin):

@@ -11,7 +11,6 @@ from bs4 import BeautifulSoup
 
 from exchange import jobs
 from models import AuditLog, Factory, ImportJob, Region, SalesDaily
-from tests._interim_login import client_as, users  # noqa: F401  (until accounts land)
 from tests.builders import make_sales
 from tests.exchange_files import FULL_LOAD, load_everything, write_csv
 
