@@ -89,6 +89,7 @@ def upload():
         return response
     payload = upload.read()
     with db.atomic():
+        jobs.forget_old_uploads()
         job = ImportJob.create(kind=kind, filename=upload.filename[-255:],
                                size_bytes=len(payload), uploaded_by=g.user.id,
                                state="checking", payload=payload)
