@@ -12,9 +12,12 @@ from pathlib import Path
 from flask import Flask
 from whitenoise import WhiteNoise
 
+import access
 import cli
 import database
 import i18n
+import query_count
+import security
 from extensions import csrf
 from models import db
 from views import register_blueprints
@@ -46,11 +49,14 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
-    database.connect_database(app.config["DATABASE_URL"])
+    bound = database.connect_database(app.config["DATABASE_URL"])
+    query_count.init_app(app, bound)
     app.before_request(_open_connection)
     app.teardown_appcontext(_close_connection)
 
     csrf.init_app(app)
+    access.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     register_blueprints(app)
     cli.register(app)

@@ -63,3 +63,7 @@ def register(app):
     """Add the commands to ``app.cli``."""
     for command in (init_db_command, seed_demo_command, set_password_command):
         app.cli.add_command(command)
+    from exchange.commands import COMMANDS as exchange_commands
+
+    for command in exchange_commands:
+        app.cli.add_command(command)

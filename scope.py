@@ -9,9 +9,13 @@ else filters by role.
 * rep: the factories in their own book (assigned to them)
 * owner: only their own factory
 * anyone else (no user, a disabled user, an unknown role): nothing
+
+``visible_regions`` is the same rule for regions: admin all; a manager their
+regions (none listed: all); a rep the regions they work in plus those of the
+factories in their book; an owner their factory's region.
 """
 
-from models import Factory, UserRegion
+from models import Factory, Region, User, UserRegion
 
 
 def visible_factories(user, query=None):
@@ -45,3 +49,35 @@ def can_see_factory(user, factory_id):
     """True when ``user`` may see the factory with ``factory_id``."""
     return visible_factories(user, Factory.select(Factory.id)).where(
         Factory.id == factory_id).exists()
+
+
+def visible_regions(user, query=None):
+    """Narrow ``query`` (default: all regions) to those ``user`` may see."""
+    query = Region.select() if query is None else query
+    if user is None or not user.is_active:
+        return query.where(False)
+    if user.role == "admin":
+        return query
+    linked = UserRegion.select(UserRegion.region).where(UserRegion.user == user.id)
+    if user.role == "manager":
+        return query if not linked.exists() else query.where(Region.id.in_(linked))
+    if user.role == "rep":
+        book = Factory.select(Factory.region).where(Factory.rep == user.id)
+        return query.where(Region.id.in_(linked) | Region.id.in_(book))
+    if user.role == "owner" and user.factory_id is not None:
+        return query.where(Region.id.in_(
+            Factory.select(Factory.region).where(Factory.id == user.factory_id)))
+    return query.where(False)
+
+
+def visible_users(user):
+    """A subquery of the ids of the users ``user`` may see: an admin, all;
+    anyone else, themself plus the reps and owners of the factories they see."""
+    every = User.select(User.id)
+    if user is None or not user.is_active:
+        return every.where(False)
+    if user.role == "admin":
+        return every
+    factories = visible_factories(user, Factory.select(Factory.id))
+    reps = visible_factories(user, Factory.select(Factory.rep)).where(Factory.rep.is_null(False))
+    return every.where((User.id == user.id) | User.id.in_(reps) | User.factory.in_(factories))

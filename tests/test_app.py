@@ -27,17 +27,17 @@ def test_secret_key_is_generated_once_and_kept(monkeypatch, database_url):
     assert len(first.config["SECRET_KEY"]) >= 64
 
 
-def test_full_page_for_a_normal_request(client):
-    response = client.get("/")
+def test_full_page_for_a_normal_request(client_as):
+    response = client_as("manager").get("/regions")
     soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
     assert soup.find("html") and soup.find("header")
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_only_the_block_for_an_htmx_request(client):
+def test_only_the_block_for_an_htmx_request(client_as):
     region = make_region(name_zh="南通家纺")
     make_factory(region=region)
-    response = client.get("/", headers={"HX-Request": "true"})
+    response = client_as("admin").get("/regions", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     soup = BeautifulSoup(html, "html.parser")
     assert soup.find("html") is None and soup.find("header") is None
@@ -46,13 +46,14 @@ def test_only_the_block_for_an_htmx_request(client):
     assert "HX-Request" in response.headers["Vary"]
 
 
-def test_boosted_navigation_gets_the_whole_page(client):
-    response = client.get("/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+def test_boosted_navigation_gets_the_whole_page(client_as):
+    response = client_as("admin").get("/regions",
+                                      headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<header" in response.get_data(as_text=True)
 
 
 def test_static_files_are_versioned_and_cached_for_a_year(client):
-    soup = BeautifulSoup(client.get("/").get_data(as_text=True), "html.parser")
+    soup = BeautifulSoup(client.get("/login").get_data(as_text=True), "html.parser")
     sources = [tag["src"] for tag in soup.find_all("script", src=True)]
     sources += [tag["href"] for tag in soup.find_all("link", rel="stylesheet")]
     assert sources, "the layout loads its script and style"

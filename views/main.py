@@ -7,12 +7,12 @@ from urllib.parse import urlparse
 
 from flask import (Blueprint, current_app, g, redirect, request, url_for)
 from flask_babel import refresh
-from peewee import JOIN, fn
 
+import audit
+from access import home_endpoint, public
 from i18n import LANGUAGE_COOKIE, LANGUAGES, is_chinese, select_locale
-from models import Factory, Region, db
+from models import db
 from views.navigation import nav_items
-from views.rendering import render_page
 
 bp = Blueprint("main", __name__)
 
@@ -55,18 +55,13 @@ def cache_static_for_a_year(response):
 
 
 @bp.get("/")
+@public
 def home():
-    """The programme at a glance: regions with their factories and members."""
-    regions = (
-        Region.select(
-            Region,
-            fn.COUNT(Factory.id.distinct()).alias("factory_count"),
-        )
-        .join(Factory, JOIN.LEFT_OUTER)
-        .group_by(Region.id)
-        .order_by(Region.code)
-    )
-    return render_page("main/home.html", regions=list(regions))
+    """Send a signed-in user to their role's home and anyone else to login."""
+    user = g.get("user")
+    if user is None:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for(home_endpoint(user)))
 
 
 def _safe_next(target):
@@ -78,6 +73,7 @@ def _safe_next(target):
 
 
 @bp.post("/language")
+@public
 def set_language():
     """Switch the language: remembered on the user when signed in, and in a
     cookie for the browser either way."""
@@ -90,6 +86,8 @@ def set_language():
     if user is not None and user.locale != lang:
         with db.atomic():
             type(user).update(locale=lang).where(type(user).id == user.id).execute()
+            audit.record("user.language", user=user, object_type="user", object_id=user.id,
+                         before={"locale": user.locale}, after={"locale": lang})
         user.locale = lang
     response.set_cookie(LANGUAGE_COOKIE, lang, max_age=ONE_YEAR, samesite="Lax",
                         httponly=True, secure=request.is_secure)

@@ -1,0 +1,129 @@
+"""Complaints KPIs (SPEC section 4, "Complaints"): the 吐槽板 and its SLA
+clocks.
+
+SLA targets run from ``created_at`` in clock hours (models:
+``RESOLUTION_TARGET_HOURS``, ``FIRST_RESPONSE_TARGET_HOURS``); resolved
+exactly at the target counts as within it. A complaint's dates are the
+Asia/Shanghai dates of its (naive UTC) timestamps.
+"""
+
+import datetime
+from decimal import Decimal
+
+from models import FIRST_RESPONSE_TARGET_HOURS, RESOLUTION_TARGET_HOURS, Complaint
+from metrics import grouping
+from metrics.numbers import mean, median, ratio
+
+KPI_NAMES = ("opened", "resolved", "sla_attainment", "breached_open",
+             "median_hours_to_first_response", "median_hours_to_resolve", "csat_avg")
+KPI_KINDS = dict.fromkeys(KPI_NAMES, "count")
+KPI_KINDS.update(sla_attainment="rate", median_hours_to_first_response="ratio",
+                 median_hours_to_resolve="ratio", csat_avg="ratio")
+MICROSECONDS_PER_HOUR = Decimal(3_600_000_000)
+
+
+def hours(delta):
+    """Exact elapsed hours of a timedelta, as a Decimal."""
+    return Decimal(delta // datetime.timedelta(microseconds=1)) / MICROSECONDS_PER_HOUR
+
+
+def resolution_target(severity):
+    return datetime.timedelta(hours=RESOLUTION_TARGET_HOURS[severity])
+
+
+def first_response_target(severity):
+    return datetime.timedelta(hours=FIRST_RESPONSE_TARGET_HOURS[severity])
+
+
+def facts(ids, period):
+    """``complaints``: (factory, severity, created_at, first_response_at,
+    resolved_at, satisfaction) for every complaint created, responded to or
+    resolved in the period, or still unresolved at its end."""
+    first, after = period.utc_bounds()
+
+    def during(column):
+        return (column >= first) & (column < after)
+
+    query = (Complaint.select(Complaint.factory, Complaint.severity, Complaint.created_at,
+                              Complaint.first_response_at, Complaint.resolved_at,
+                              Complaint.satisfaction)
+             .where(Complaint.factory.in_(ids)
+                    & (during(Complaint.created_at) | during(Complaint.resolved_at)
+                       | during(Complaint.first_response_at)
+                       | ((Complaint.created_at < after)
+                          & (Complaint.resolved_at.is_null()
+                             | (Complaint.resolved_at >= after))))))
+    return {"complaints": list(query.tuples())}
+
+
+def compute(facts_, period):
+    """The KPIs from ``facts`` (all of them, or one group's share)."""
+    first, after = period.utc_bounds()
+    opened = resolved = within = breached = 0
+    to_first_response, to_resolve, ratings = [], [], []
+    for _factory, severity, created, responded, solved, rating in facts_.get("complaints", ()):
+        if first <= created < after:
+            opened += 1
+        if solved is not None and first <= solved < after:
+            resolved += 1
+            to_resolve.append(hours(solved - created))
+            if solved - created <= resolution_target(severity):
+                within += 1
+            if rating is not None:
+                ratings.append(rating)
+        if responded is not None and first <= responded < after:
+            to_first_response.append(hours(responded - created))
+        if created < after and (solved is None or solved >= after) \
+                and created + resolution_target(severity) < after:
+            breached += 1
+    return {
+        "opened": opened,
+        "resolved": resolved,
+        "sla_attainment": ratio(within, resolved),
+        "breached_open": breached,
+        "median_hours_to_first_response": median(to_first_response),
+        "median_hours_to_resolve": median(to_resolve),
+        "csat_avg": mean(ratings),
+    }
+
+
+def kpis(scope, period):
+    """``{name: value}``: ``opened``, ``resolved`` (int, created / resolved
+    in the period), ``sla_attainment`` (Decimal|None, resolved within their
+    target / resolved), ``breached_open`` (int, unresolved at the end of
+    ``to`` and past their resolution target by then),
+    ``median_hours_to_first_response``, ``median_hours_to_resolve``
+    (Decimal hours|None, over those responded / resolved in the period),
+    ``csat_avg`` (Decimal|None, mean 1-5 rating of those resolved in the
+    period and rated)."""
+    return compute(facts(scope.factory_ids(period.end), period), period)
+
+
+def series(scope, period, grain="week"):
+    """Per bucket, oldest first::
+
+        [{"start": date, "end": date, "opened": int, "resolved": int,
+          "sla_attainment": Decimal|None}, ...]
+    """
+    rows = facts(scope.factory_ids(period.end), period)["complaints"]
+    result = []
+    for bucket in period.buckets(grain):
+        first, after = bucket.utc_bounds()
+        opened = resolved = within = 0
+        for _factory, severity, created, _responded, solved, _rating in rows:
+            if first <= created < after:
+                opened += 1
+            if solved is not None and first <= solved < after:
+                resolved += 1
+                within += solved - created <= resolution_target(severity)
+        result.append({"start": bucket.start, "end": bucket.end, "opened": opened,
+                       "resolved": resolved, "sla_attainment": ratio(within, resolved)})
+    return result
+
+
+def rankings(scope, period, level):
+    """Regions, reps or factories with their KPIs now, in the previous
+    period and the change (see ``metrics.grouping.rank``), most breached
+    first."""
+    return grouping.rank(scope.factory_ids(period.end), period, level, facts, compute,
+                         KPI_KINDS, "breached_open")

@@ -1,0 +1,279 @@
+"""Sales KPIs (SPEC section 4, "Sales") for the sales dashboard and the API.
+
+Every function takes a ``Scope`` (metrics.scoping) and a ``Period``
+(metrics.period). Money is exact ``Decimal`` yuan (summed as integer fen),
+counts ``int``, rates and ratios exact ``Decimal`` fractions, and ``None``
+wherever a denominator is 0.
+"""
+
+from models import Factory, Membership, Region, User
+from metrics import sales_data
+from metrics.numbers import change, fen_to_yuan, growth, median, ratio
+from metrics.scoping import active_terms
+
+# How each KPI reads: money (yuan), count, rate (fraction 0..1: changes are
+# differences) or ratio (ROI: changes are relative).
+KPI_KINDS = {
+    "gmv_cny": "money",
+    "orders": "count",
+    "aov_cny": "money",
+    "new_buyers": "count",
+    "repeat_order_rate": "rate",
+    "dropship_share": "rate",
+    "pickup_48h_rate": "rate",
+    "gmv_yoy_growth": "rate",
+    "active_factories": "count",
+    "membership_roi": "ratio",
+    "peer_median_gmv_cny": "money",
+    "peer_percentile": "rate",
+}
+BASE_KPIS = tuple(list(KPI_KINDS)[:9])
+FACTORY_KPIS = ("membership_roi", "peer_median_gmv_cny", "peer_percentile")
+MIN_PEERS = 5
+RANKING_LEVELS = ("regions", "reps", "factories")
+
+
+def derive(totals, last_year_gmv_fen=None):
+    """The base KPIs from summed measures (``sales_data`` totals). Without
+    ``last_year_gmv_fen`` the YoY growth is ``None``."""
+    orders = totals["orders"]
+    return {
+        "gmv_cny": fen_to_yuan(totals["gmv_fen"]),
+        "orders": orders,
+        "aov_cny": None if not orders else fen_to_yuan(totals["gmv_fen"]) / orders,
+        "new_buyers": totals["new_buyers"],
+        "repeat_order_rate": ratio(totals["repeat_orders"], orders),
+        "dropship_share": ratio(totals["dropship_orders"], orders),
+        "pickup_48h_rate": ratio(totals["shipments_picked_48h"], totals["shipments"]),
+        "gmv_yoy_growth": growth(totals["gmv_fen"], last_year_gmv_fen),
+        "active_factories": totals.get("active_factories", 0),
+    }
+
+
+def _base_kpis(factory_ids, period):
+    current = sales_data.period_totals(factory_ids, period)
+    last_year = sales_data.period_totals(factory_ids, period.last_year())
+    return derive(current, last_year["gmv_fen"])
+
+
+def kpis(scope, period):
+    """``{name: value}`` with every sales KPI of SPEC section 4:
+
+    ``gmv_cny`` (Decimal), ``orders`` (int), ``aov_cny`` (Decimal|None),
+    ``new_buyers`` (int), ``repeat_order_rate``, ``dropship_share``,
+    ``pickup_48h_rate``, ``gmv_yoy_growth`` (Decimal|None),
+    ``active_factories`` (int); and when the scope is one factory (a
+    ``factory`` filter or an owner) also ``membership_roi``,
+    ``peer_median_gmv_cny`` and ``peer_percentile`` (Decimal|None)."""
+    result = _base_kpis(scope.factory_ids(period.end), period)
+    factory_id = scope.single_factory_id
+    if factory_id is not None:
+        result["membership_roi"] = membership_roi(factory_id, period)
+        peers = peer_benchmark(factory_id, period)
+        result["peer_median_gmv_cny"] = peers["peer_median_gmv_cny"]
+        result["peer_percentile"] = peers["peer_percentile"]
+    return result
+
+
+def compare(scope, period):
+    """The base KPIs with their previous-period and last-year values:
+    ``{name: {"value", "previous", "last_year", "vs_previous",
+    "vs_last_year", "kind"}}`` where ``previous`` is the same-length period
+    just before, ``last_year`` the same dates a year earlier, and ``vs_*``
+    the change (``sales.KPI_KINDS``: relative growth for money and counts,
+    a difference for rates; ``None`` when either side is ``None`` or the
+    base is 0)."""
+    ids = scope.factory_ids(period.end)
+    now = _base_kpis(ids, period)
+    before = _base_kpis(ids, period.previous())
+    year_ago = _base_kpis(ids, period.last_year())
+    return {
+        name: {
+            "value": now[name],
+            "previous": before[name],
+            "last_year": year_ago[name],
+            "vs_previous": change(now[name], before[name], KPI_KINDS[name]),
+            "vs_last_year": change(now[name], year_ago[name], KPI_KINDS[name]),
+            "kind": KPI_KINDS[name],
+        }
+        for name in BASE_KPIS
+    }
+
+
+def current_term(factory_id, on):
+    """The factory's membership term active on ``on`` (the latest started
+    one if several), or ``None``."""
+    return (Membership.select()
+            .where((Membership.factory == factory_id) & (Membership.start <= on)
+                   & (Membership.end >= on))
+            .order_by(Membership.start.desc()).first())
+
+
+def _term_sales(factory_id, term, period):
+    from metrics.period import Period
+
+    return sales_data.factory_daily_gmv(factory_id, Period(term.start, min(term.end, period.end)))
+
+
+def membership_roi(factory_id, period):
+    """GMV over the current term (start..min(end, ``to``)) / the term's fee;
+    ``None`` with no term active on ``to`` or a zero fee."""
+    term = current_term(factory_id, period.end)
+    if term is None:
+        return None
+    gmv_fen = sum(gmv for _day, gmv in _term_sales(factory_id, term, period))
+    return ratio(gmv_fen, term.fee_fen)
+
+
+def roi_card(scope, period):
+    """The owner's ROI card for the scope's single factory, or ``None`` when
+    the scope is not one factory or it has no term active on ``to``::
+
+        {"tier": "super", "term_start": date, "term_end": date,
+         "fee_cny": Decimal, "gmv_cny": Decimal (term start..min(end, to)),
+         "membership_roi": Decimal|None, "fee_covered_on": date|None
+         (the first day cumulative GMV in the term reached the fee),
+         "days_to_renewal": int (term end - to)}
+    """
+    factory_id = scope.single_factory_id
+    if factory_id is None:
+        return None
+    term = current_term(factory_id, period.end)
+    if term is None:
+        return None
+    running, covered_on = 0, None
+    for day, gmv in _term_sales(factory_id, term, period):
+        running += gmv
+        if covered_on is None and running >= term.fee_fen:
+            covered_on = day
+    if term.fee_fen == 0:
+        covered_on = term.start
+    return {
+        "tier": term.tier,
+        "term_start": term.start,
+        "term_end": term.end,
+        "fee_cny": fen_to_yuan(term.fee_fen),
+        "gmv_cny": fen_to_yuan(running),
+        "membership_roi": ratio(running, term.fee_fen),
+        "fee_covered_on": covered_on,
+        "days_to_renewal": (term.end - period.end).days,
+    }
+
+
+def peer_benchmark(factory_id, period):
+    """How one factory compares with its peers, never naming them::
+
+        {"peer_count": int, "gmv_cny": Decimal (the factory's GMV),
+         "peer_median_gmv_cny": Decimal|None,
+         "peer_percentile": Decimal|None (share of peers strictly below)}
+
+    Peers are the other factories of the same region whose term active on
+    ``to`` has the same tier as the factory's; both figures are ``None``
+    with fewer than 5 peers (or no term active on ``to``)."""
+    factory = Factory.select(Factory.id, Factory.region).where(Factory.id == factory_id).get()
+    own = sales_data.factory_totals(
+        Factory.select(Factory.id).where(Factory.id == factory_id), period)
+    own_gmv = own.get(factory_id, {}).get("gmv_fen", 0)
+    result = {"peer_count": 0, "gmv_cny": fen_to_yuan(own_gmv),
+              "peer_median_gmv_cny": None, "peer_percentile": None}
+    term = current_term(factory_id, period.end)
+    if term is None:
+        return result
+    peer_ids = (Factory.select(Factory.id)
+                .where((Factory.region == factory.region_id) & (Factory.id != factory_id)
+                       & Factory.id.in_(active_terms(period.end, term.tier))))
+    ids = [row[0] for row in peer_ids.tuples()]
+    result["peer_count"] = len(ids)
+    if len(ids) < MIN_PEERS:
+        return result
+    totals = sales_data.factory_totals(peer_ids, period)
+    gmvs = [totals.get(peer, {}).get("gmv_fen", 0) for peer in ids]
+    result["peer_median_gmv_cny"] = fen_to_yuan(median(gmvs))
+    result["peer_percentile"] = ratio(sum(1 for gmv in gmvs if gmv < own_gmv), len(gmvs))
+    return result
+
+
+def series(scope, period, grain="day"):
+    """One row per day, ISO week or calendar month of the period (the
+    first and last clipped to it), oldest first::
+
+        [{"start": date, "end": date, "gmv_cny", "orders", "aov_cny",
+          "new_buyers", "repeat_order_rate", "dropship_share",
+          "pickup_48h_rate"}, ...]
+
+    (no ``active_factories`` and no YoY per bucket)."""
+    daily = sales_data.daily_totals(scope.factory_ids(period.end), period)
+    rows = []
+    for bucket in period.buckets(grain):
+        totals = dict.fromkeys(sales_data.MEASURES, 0)
+        for day in bucket.dates():
+            for name, value in daily.get(day, {}).items():
+                totals[name] += value
+        values = derive(totals)
+        del values["gmv_yoy_growth"], values["active_factories"]
+        rows.append({"start": bucket.start, "end": bucket.end, **values})
+    return rows
+
+
+def _group_names(level, keys):
+    if level == "regions":
+        return {region.id: (region.code, region.name_zh, region.name_en)
+                for region in Region.select().where(Region.id.in_(list(keys)))}
+    if level == "reps":
+        return {user.id: (user.username, user.display_name, user.display_name)
+                for user in User.select(User.id, User.username, User.display_name)
+                .where(User.id.in_([key for key in keys if key is not None]))}
+    return {}
+
+
+def rankings(scope, period, level):
+    """The scope's regions, reps or factories with their KPIs now and in the
+    previous period, best GMV first::
+
+        [{"id": int|None, "key": region code | rep username | factory code
+          (None for factories with no rep), "name": str (Chinese name,
+          display name or factory name), "name_en": str,
+          "factories": int (in scope), "kpis": {base KPIs but YoY},
+          "previous": {same, previous period},
+          "change": {name: change vs previous (see ``compare``)}}, ...]
+
+    An owner's scope holds only their own factory, so an owner's rankings
+    never show another factory."""
+    if level not in RANKING_LEVELS:
+        raise ValueError(f"unknown level {level!r}")
+    ids = scope.factory_ids(period.end)
+    current = sales_data.factory_totals(ids, period)
+    previous = sales_data.factory_totals(ids, period.previous())
+    factories = list(Factory.select(Factory.id, Factory.code, Factory.name, Factory.region,
+                                    Factory.rep).where(Factory.id.in_(ids)).tuples())
+    column = {"regions": 3, "reps": 4, "factories": 0}[level]
+    groups = {}
+    for row in factories:
+        groups.setdefault(row[column], []).append(row)
+    names = _group_names(level, groups)
+    result = []
+    for key, members in groups.items():
+        sums = {"now": dict.fromkeys(sales_data.MEASURES + ("active_factories",), 0)}
+        sums["before"] = dict(sums["now"])
+        for member in members:
+            for label, source in (("now", current), ("before", previous)):
+                totals = source.get(member[0])
+                if totals:
+                    for name, value in totals.items():
+                        sums[label][name] += value
+                    sums[label]["active_factories"] += 1 if totals["orders"] > 0 else 0
+        now, before = derive(sums["now"]), derive(sums["before"])
+        for values in (now, before):
+            del values["gmv_yoy_growth"]
+        if level == "factories":
+            code, name, name_en = members[0][1], members[0][2], members[0][2]
+        else:
+            code, name, name_en = names.get(key, (None, "", ""))
+        result.append({
+            "id": key, "key": code, "name": name, "name_en": name_en,
+            "factories": len(members), "kpis": now, "previous": before,
+            "change": {name_: change(now[name_], before[name_], KPI_KINDS[name_])
+                       for name_ in now},
+        })
+    result.sort(key=lambda row: (-row["kpis"]["gmv_cny"], row["key"] or ""))
+    return result

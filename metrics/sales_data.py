@@ -1,0 +1,89 @@
+"""Sums of ``sales_daily`` over a period for a set of factories.
+
+Two implementations that must agree exactly:
+
+* ``raw_*``: the definition, straight over ``sales_daily`` rows (used for
+  small scopes and as the reference in tests);
+* ``metrics.rollup``: the same sums from the cumulative rollup tables, fast
+  at the programme's scale whatever the scope.
+
+``period_totals`` and ``factory_totals`` pick the fast one.
+"""
+
+from peewee import Case, fn
+
+from models import SalesDaily
+
+MEASURES = ("gmv_fen", "orders", "new_buyers", "repeat_orders", "dropship_orders",
+            "shipments", "shipments_picked_48h")
+EMPTY = dict.fromkeys(MEASURES + ("active_factories",), 0)
+
+
+def _in_period(period):
+    return (SalesDaily.date >= period.start) & (SalesDaily.date <= period.end)
+
+
+def raw_period_totals(factory_ids, period):
+    """``{measure: sum, "active_factories": n}`` over the factories of the
+    ``factory_ids`` subquery with ``date`` in ``period``."""
+    active = fn.COUNT(Case(None, [(SalesDaily.orders > 0, SalesDaily.factory)]).distinct())
+    row = (SalesDaily
+           .select(*[fn.COALESCE(fn.SUM(getattr(SalesDaily, name)), 0) for name in MEASURES],
+                   active)
+           .where(SalesDaily.factory.in_(factory_ids) & _in_period(period))
+           .tuples().get())
+    return dict(zip(MEASURES + ("active_factories",), (int(value or 0) for value in row)))
+
+
+def raw_factory_totals(factory_ids, period):
+    """``{factory_id: {measure: sum}}`` for the factories with rows in the
+    period (a factory without rows is absent: its sums are all 0)."""
+    query = (SalesDaily
+             .select(SalesDaily.factory,
+                     *[fn.SUM(getattr(SalesDaily, name)) for name in MEASURES])
+             .where(SalesDaily.factory.in_(factory_ids) & _in_period(period))
+             .group_by(SalesDaily.factory)
+             .tuples())
+    return {row[0]: dict(zip(MEASURES, (int(v) for v in row[1:]))) for row in query}
+
+
+def raw_daily_totals(factory_ids, period):
+    """``{date: {measure: sum}}`` for the dates with rows in the period."""
+    query = (SalesDaily
+             .select(SalesDaily.date,
+                     *[fn.SUM(getattr(SalesDaily, name)) for name in MEASURES])
+             .where(SalesDaily.factory.in_(factory_ids) & _in_period(period))
+             .group_by(SalesDaily.date)
+             .tuples())
+    return {_as_date(row[0]): dict(zip(MEASURES, (int(v) for v in row[1:]))) for row in query}
+
+
+def _as_date(value):
+    import datetime
+
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def period_totals(factory_ids, period):
+    """See ``raw_period_totals``; the fast implementation when available."""
+    return raw_period_totals(factory_ids, period)
+
+
+def factory_totals(factory_ids, period):
+    """See ``raw_factory_totals``; the fast implementation when available."""
+    return raw_factory_totals(factory_ids, period)
+
+
+def daily_totals(factory_ids, period):
+    """See ``raw_daily_totals``."""
+    return raw_daily_totals(factory_ids, period)
+
+
+def factory_daily_gmv(factory_id, period):
+    """``[(date, gmv_fen)]`` of one factory in the period, in date order."""
+    query = (SalesDaily.select(SalesDaily.date, SalesDaily.gmv_fen)
+             .where((SalesDaily.factory == factory_id) & _in_period(period))
+             .order_by(SalesDaily.date).tuples())
+    return [(_as_date(day), int(gmv)) for day, gmv in query]

@@ -1,0 +1,143 @@
+"""Who may open what: every route of the app, for every role.
+
+``EXPECTED`` maps each endpoint (as in ``app.url_map``) to the status code
+each kind of visitor gets: (anonymous, rep, owner, manager, admin). A route
+with no row fails ``test_every_route_has_a_row``: when you add a view, add its
+row here (and, if its URL has variables, a ``URL_ARGS`` entry; for a POST-only
+route, optionally ``POST_DATA``).
+
+How each route is requested: GET when the route allows GET, else POST with a
+valid CSRF token and ``POST_DATA`` (default: an empty form). Redirects are not
+followed. Anonymous visitors of pages get 302 (to the login page); of
+``/api/`` URLs, 401.
+"""
+
+import pytest
+
+from access import issue_api_token
+from models import db
+from tests.helpers import csrf_token_of, login
+
+ROLES = ("anonymous", "rep", "owner", "manager", "admin")
+LOGIN = 302  # an anonymous visitor is sent to the login page
+SKIP = None  # not requested (static files)
+
+# endpoint: (anonymous, rep, owner, manager, admin)
+EXPECTED = {
+    "static": SKIP,
+    "main.home": (302, 302, 302, 302, 302),
+    "main.set_language": (303, 303, 303, 303, 303),
+    "auth.login": (200, 302, 302, 302, 302),
+    "auth.logout": (303, 303, 303, 303, 303),
+    "auth.change_password": (LOGIN, 200, 200, 200, 200),
+    "homes.my_day": (LOGIN, 200, 403, 403, 403),
+    "homes.my_factory": (LOGIN, 403, 200, 403, 403),
+    "homes.regions": (LOGIN, 403, 403, 200, 200),
+    "admin.index": (LOGIN, 403, 403, 403, 200),
+    "api.kpis": (401, 200, 200, 200, 200),
+    "api.me": (401, 200, 200, 200, 200),
+    "admin.users": (LOGIN, 403, 403, 403, 200),
+    "admin.user_new": (LOGIN, 403, 403, 403, 200),
+    "admin.user_edit": (LOGIN, 403, 403, 403, 200),
+    "admin.user_password": (LOGIN, 403, 403, 403, 400),  # empty form: errors shown
+    "admin.token_new": (LOGIN, 403, 403, 403, 400),
+    "admin.token_revoke": (LOGIN, 403, 403, 403, 303),
+    "admin.regions": (LOGIN, 403, 403, 403, 200),
+    "admin.region_new": (LOGIN, 403, 403, 403, 200),
+    "admin.region_edit": (LOGIN, 403, 403, 403, 200),
+    "admin.audit_log": (LOGIN, 403, 403, 403, 200),
+}
+
+# endpoint: function(users) -> URL variables
+URL_ARGS = {
+    "api.kpis": lambda users: {"dashboard": "sales"},
+    "admin.user_edit": lambda users: {"user_id": users.rep.id},
+    "admin.user_password": lambda users: {"user_id": users.rep.id},
+    "admin.token_new": lambda users: {"user_id": users.rep.id},
+    "admin.token_revoke": lambda users: {"user_id": users.rep.id,
+                                         "token_id": _token(users.rep, users.admin)},
+    "admin.region_edit": lambda users: {"region_id": users.region.id},
+}
+
+
+def _token(user, admin):
+    """The id of a new API token of ``user``."""
+    with db.atomic():
+        return issue_api_token(user, "matrix", admin)[0].id
+
+# endpoint: function(users) -> form data for a POST-only route
+POST_DATA = {
+    "main.set_language": lambda users: {"lang": "en", "next": "/"},
+}
+
+
+def _routes(app):
+    """(endpoint, rule) for every route, one rule per endpoint."""
+    seen = {}
+    for rule in app.url_map.iter_rules():
+        seen.setdefault(rule.endpoint, rule)
+    return seen
+
+
+def test_every_route_has_a_row(app):
+    endpoints = set(_routes(app))
+    missing = sorted(endpoints - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - endpoints)
+    assert not missing, f"add these endpoints to EXPECTED in {__file__}: {missing}"
+    assert not stale, f"these rows name no route any more: {stale}"
+    for endpoint, row in EXPECTED.items():
+        assert row is SKIP or len(row) == len(ROLES), endpoint
+
+
+def request_route(client, app, users, endpoint, rule):
+    """Request ``endpoint`` the way the matrix says; returns the response."""
+    with app.test_request_context():
+        from flask import url_for
+
+        args = URL_ARGS.get(endpoint, lambda _users: {})(users)
+        url = url_for(endpoint, **args)
+    if "GET" in rule.methods:
+        return client.get(url)
+    data = POST_DATA.get(endpoint, lambda _users: {})(users)
+    token = getattr(client, "csrf_token", None) or csrf_token_of(client, "/login")
+    return client.post(url, data=dict(data, csrf_token=token))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_matrix(app, users, role):
+    """Each role gets exactly the status its row says, on every route."""
+    routes = _routes(app)
+    problems = []
+    # Sign-out ends the session, so it goes last.
+    order = sorted(routes, key=lambda endpoint: endpoint == "auth.logout")
+    client = app.test_client()
+    if role != "anonymous":
+        login(client, users[role])
+    for endpoint in order:
+        row = EXPECTED.get(endpoint)
+        if row is SKIP:
+            continue
+        response = request_route(client, app, users, endpoint, routes[endpoint])
+        expected = row[ROLES.index(role)]
+        if response.status_code != expected:
+            problems.append(f"{endpoint} {routes[endpoint].rule}: expected {expected}, "
+                            f"got {response.status_code} {response.get_data(as_text=True)[-1200:]}")
+        if role == "anonymous" and expected == LOGIN:
+            assert "/login" in response.headers.get("Location", ""), endpoint
+    assert not problems, f"{role}:\n" + "\n".join(problems)
+
+
+def test_every_state_change_needs_a_csrf_token(app, users):
+    """Every route accepting POST refuses a signed-in user's request without
+    a token (400), whatever the role."""
+    client = login(app.test_client(), users.admin)
+    for endpoint, rule in _routes(app).items():
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
+            if rule.rule.startswith("/api/"):
+                continue
+            with app.test_request_context():
+                from flask import url_for
+
+                url = url_for(endpoint, **URL_ARGS.get(endpoint, lambda _users: {})(users))
+            response = client.open(url, method=method, data={})
+            assert response.status_code == 400, (endpoint, method, response.status_code)

@@ -1,0 +1,179 @@
+"""Signing in and out, and changing one's own password.
+
+Failed logins are limited per account and per client address
+(``LOGIN_LIMIT_PER_ACCOUNT`` / ``LOGIN_LIMIT_PER_ADDRESS``, counted in the
+rate limiter's storage: Redis when configured, so every worker shares the
+count). Only failures count; once a limit is reached even the right password
+gets 429 until the window passes.
+"""
+
+import math
+import time
+
+from flask import (Blueprint, current_app, flash, g, redirect, render_template, request,
+                   url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from limits import parse
+from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+import audit
+from access import (end_login_session, home_endpoint, public, revoke_sessions, safe_next,
+                    start_login_session)
+from extensions import limiter
+from models import User, db
+
+bp = Blueprint("auth", __name__)
+
+MIN_PASSWORD_LENGTH = 8
+# Checked against when the username is unknown, so a wrong name takes as
+# long as a wrong password and does not reveal which accounts exist.
+_DUMMY_HASH = None
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256,
+                                           message=_l("At least 8 characters."))])
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
+
+
+def _login_limits(username):
+    """(limit, scope, key) for the account and the client address."""
+    config = current_app.config
+    return [
+        (parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", username.lower()),
+        (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address", request.remote_addr or ""),
+    ]
+
+
+def _seconds_until_allowed(username):
+    """0 when a login attempt may be made, else seconds to wait."""
+    wait = 0
+    for item, scope, key in _login_limits(username):
+        if not limiter.limiter.test(item, scope, key):
+            stats = limiter.limiter.get_window_stats(item, scope, key)
+            wait = max(wait, math.ceil(stats.reset_time - time.time()), 1)
+    return wait
+
+
+def _count_failure(username):
+    for item, scope, key in _login_limits(username):
+        limiter.limiter.hit(item, scope, key)
+
+
+def _check_password(user, password):
+    """True for the right password of an active user; constant work otherwise."""
+    global _DUMMY_HASH
+    if user is None or not user.password_hash:
+        if _DUMMY_HASH is None:
+            probe = User()
+            probe.set_password("not-a-real-password")
+            _DUMMY_HASH = probe.password_hash
+        User(password_hash=_DUMMY_HASH).check_password(password)
+        return False
+    return user.check_password(password) and user.is_active
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """The sign-in page; a signed-in user is sent to their home."""
+    user = g.get("user")
+    if user is not None and request.method == "GET":
+        return redirect(url_for(home_endpoint(user)))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+        if request.args.get("expired"):
+            flash(_("Your session has ended. Please sign in again."), "info")
+    status = 200
+    error = None
+    if form.validate_on_submit():
+        username = form.username.data.strip()
+        wait = _seconds_until_allowed(username)
+        if wait:
+            with db.atomic():
+                audit.record("login.throttled", username=username[:64],
+                             detail=f"{request.remote_addr or ''}")
+            error = _("Too many failed sign-ins. Try again in %(minutes)d minutes.",
+                      minutes=max(1, math.ceil(wait / 60)))
+            status = 429
+        else:
+            account = User.get_or_none(User.username == username)
+            if _check_password(account, form.password.data):
+                start_login_session(account)
+                with db.atomic():
+                    audit.record("login.success", user=account, object_type="user",
+                                 object_id=account.id)
+                target = safe_next(form.next.data) or url_for(home_endpoint(account))
+                return redirect(target, code=303)
+            _count_failure(username)
+            with db.atomic():
+                audit.record("login.failed", user=None, username=username[:64],
+                             detail=_failure_reason(account))
+            error = _("Wrong username or password.")
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+def _failure_reason(account):
+    """Why a login failed, for the audit log only (never shown)."""
+    if account is None:
+        return "unknown user"
+    if not account.is_active:
+        return "disabled user"
+    if not account.password_hash:
+        return "no password set"
+    return "wrong password"
+
+
+@bp.post("/logout")
+@public
+def logout():
+    """Sign out: this browser's session is revoked on the server."""
+    user = g.get("user")
+    if user is not None:
+        with db.atomic():
+            audit.record("logout", user=user, object_type="user", object_id=user.id)
+        end_login_session()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.login"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """Change one's own password; every other session of the user ends."""
+    user = g.user
+    form = PasswordChangeForm()
+    status = 200
+    if form.validate_on_submit():
+        if not user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+            status = 400
+        else:
+            user.set_password(form.new_password.data)
+            with db.atomic():
+                User.update(password_hash=user.password_hash).where(User.id == user.id).execute()
+                ended = revoke_sessions(user, keep_current=True)
+                audit.record("user.password_changed", object_type="user", object_id=user.id,
+                             detail=f"other sessions ended: {ended}")
+            flash(_("Your password has been changed. You are signed out everywhere else."),
+                  "success")
+            return redirect(url_for(home_endpoint(user)), code=303)
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/password.html", form=form), status

@@ -1,0 +1,207 @@
+"""Each role's own home page, where login lands (see ``access.HOME_ENDPOINTS``).
+
+Thin but real: every figure comes from the database through the scope rule.
+Other areas extend these pages; each lives in its own template under
+``templates/homes/``.
+"""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, g
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from access import roles_required
+from charts import figure_json, new_figure
+from i18n import is_chinese
+from models import ALL_STAGES, Factory, Membership, Region, StageEvent, User, Visit
+from scope import visible_factories, visible_regions
+from views.navigation import add_nav_item
+from views.rendering import render_page
+
+bp = Blueprint("homes", __name__)
+
+add_nav_item("homes.my_day", _l("My day"), ["rep"])
+add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
+add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+NOT_VISITED_DAYS = 30
+RENEWAL_WINDOW_DAYS = 90
+
+STAGE_LABELS = {
+    "lead": _l("Lead"), "contacted": _l("Contacted"), "visited": _l("Visited"),
+    "signed": _l("Signed"), "store_ready": _l("Store ready"), "trained": _l("Trained"),
+    "live": _l("Live"), "lost": _l("Lost"),
+}
+TIER_LABELS = {"cxt": _l("CXT (basic)"), "super": _l("Super factory")}
+KIND_LABELS = {"factory": _l("Factory"), "trader": _l("Trading company")}
+
+
+def shanghai_today():
+    """Today's calendar date in Asia/Shanghai."""
+    return datetime.datetime.now(SHANGHAI).date()
+
+
+# --- data functions (plain rows, no HTTP) ------------------------------------
+
+def current_stages(factory_ids):
+    """{factory id: (stage, entered_on)}: the stage entered last (ties: the
+    later stage) for the factories in ``factory_ids`` (a subquery is fine)."""
+    order = {stage: index for index, stage in enumerate(ALL_STAGES)}
+    best = {}
+    rows = (StageEvent.select(StageEvent.factory, StageEvent.stage, StageEvent.entered_on)
+            .where(StageEvent.factory.in_(factory_ids)).tuples())
+    for factory_id, stage, entered_on in rows:
+        key = (entered_on, order[stage])
+        if factory_id not in best or key > best[factory_id][0]:
+            best[factory_id] = (key, stage, entered_on)
+    return {factory_id: (stage, day) for factory_id, (_key, stage, day) in best.items()}
+
+
+def open_terms(factory_ids):
+    """{factory id: the open membership term ending last}."""
+    terms = {}
+    query = (Membership.select()
+             .where(Membership.factory.in_(factory_ids), Membership.outcome.is_null())
+             .order_by(Membership.end))
+    for term in query:
+        terms[term.factory_id] = term
+    return terms
+
+
+def rep_day(user, today):
+    """The rep's book: one row per factory with its stage, last visit, next
+    action and open term, most urgent first; plus the counts on top."""
+    factories = list(visible_factories(user, Factory.select(Factory, Region).join(Region))
+                     .order_by(Factory.name))
+    ids = [factory.id for factory in factories]
+    stages = current_stages(ids)
+    terms = open_terms(ids)
+    last_visit, next_action = {}, {}
+    visits = (Visit.select(Visit.factory, Visit.visited_at, Visit.next_action_on)
+              .where(Visit.factory.in_(ids)).order_by(Visit.visited_at).tuples())
+    for factory_id, visited_at, next_on in visits:
+        last_visit[factory_id] = visited_at
+        next_action[factory_id] = next_on
+    soon = today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
+    stale_before = datetime.datetime.combine(
+        today - datetime.timedelta(days=NOT_VISITED_DAYS), datetime.time())
+    rows = []
+    for factory in factories:
+        stage = stages.get(factory.id)
+        term = terms.get(factory.id)
+        row = {
+            "factory": factory,
+            "stage": stage[0] if stage else None,
+            "stage_since": stage[1] if stage else None,
+            "last_visit": last_visit.get(factory.id),
+            "next_action_on": next_action.get(factory.id),
+            "term": term,
+            "renewal_due": bool(term and today <= term.end <= soon),
+            "not_visited": (last_visit.get(factory.id) is None
+                            or last_visit[factory.id] < stale_before),
+        }
+        dates = [d for d in (row["next_action_on"], term.end if row["renewal_due"] else None) if d]
+        row["urgent_on"] = min(dates) if dates else None
+        rows.append(row)
+    rows.sort(key=lambda r: (r["urgent_on"] is None, r["urgent_on"] or today, r["factory"].name))
+    counts = {
+        "factories": len(rows),
+        "actions_due": sum(1 for r in rows if r["next_action_on"] and r["next_action_on"] <= today),
+        "renewals_due": sum(1 for r in rows if r["renewal_due"]),
+        "not_visited": sum(1 for r in rows if r["not_visited"]),
+    }
+    return rows, counts
+
+
+def owner_card(user):
+    """The owner's factory with its region, rep, stage and current term."""
+    factory = (visible_factories(user, Factory.select(Factory, Region).join(Region))
+               .first())
+    if factory is None:
+        return None
+    rep = User.get_or_none(User.id == factory.rep_id) if factory.rep_id else None
+    stage = current_stages([factory.id]).get(factory.id)
+    today = shanghai_today()
+    term = (Membership.select().where(Membership.factory == factory.id,
+                                      Membership.start <= today)
+            .order_by(Membership.start.desc()).first())
+    return {"factory": factory, "rep": rep, "stage": stage, "term": term,
+            "days_left": (term.end - today).days if term and term.end >= today else None}
+
+
+def region_overview(user):
+    """The regions ``user`` may see, each with counts of the factories in
+    scope: all, live, with an open super-factory term, and reps."""
+    regions = list(visible_regions(user).order_by(Region.code))
+    factories = visible_factories(user, Factory.select(Factory.id, Factory.region, Factory.rep))
+    rows = {region.id: {"region": region, "factories": 0, "live": 0, "super": 0, "reps": set()}
+            for region in regions}
+    ids = [fid for fid, _region, _rep in factories.tuples()]
+    stages = current_stages(ids) if ids else {}
+    supers = set(Membership.select(Membership.factory)
+                 .where(Membership.factory.in_(ids), Membership.outcome.is_null(),
+                        Membership.tier == "super").tuples()) if ids else set()
+    supers = {fid for (fid,) in supers}
+    for factory_id, region_id, rep_id in factories.tuples():
+        row = rows.get(region_id)
+        if row is None:
+            continue
+        row["factories"] += 1
+        row["live"] += stages.get(factory_id, (None,))[0] == "live"
+        row["super"] += factory_id in supers
+        if rep_id:
+            row["reps"].add(rep_id)
+    return [dict(row, reps=len(row["reps"])) for row in rows.values()]
+
+
+def region_chart(rows):
+    """Factories per region, live ones apart (bars with text labels, so the
+    numbers do not rely on colour)."""
+    names = [row["region"].name("zh" if is_chinese() else "en") for row in rows]
+    figure = new_figure(barmode="stack", height=max(260, 40 + 28 * len(rows)),
+                        yaxis=dict(autorange="reversed", automargin=True),
+                        legend=dict(traceorder="normal"), hovermode="y unified")
+    figure.add_bar(y=names, x=[row["live"] for row in rows], name=str(_("Live")),
+                   orientation="h", text=[row["live"] for row in rows], textposition="inside")
+    figure.add_bar(y=names, x=[row["factories"] - row["live"] for row in rows],
+                   name=str(_("Not live yet")), orientation="h",
+                   marker=dict(pattern=dict(shape="/")),
+                   text=[row["factories"] - row["live"] for row in rows], textposition="inside")
+    return figure_json(figure)
+
+
+# --- views --------------------------------------------------------------------
+
+@bp.get("/my-day")
+@roles_required("rep")
+def my_day():
+    """The rep's day: their book, most urgent first."""
+    today = shanghai_today()
+    rows, counts = rep_day(g.user, today)
+    return render_page("homes/my_day.html", rows=rows, counts=counts, today=today,
+                       stage_labels=STAGE_LABELS, not_visited_days=NOT_VISITED_DAYS)
+
+
+@bp.get("/my-factory")
+@roles_required("owner")
+def my_factory():
+    """The owner's factory card."""
+    return render_page("homes/my_factory.html", card=owner_card(g.user),
+                       stage_labels=STAGE_LABELS, tier_labels=TIER_LABELS,
+                       kind_labels=KIND_LABELS)
+
+
+@bp.get("/regions")
+@roles_required("manager", "admin")
+def regions():
+    """The manager's regions with counts of their factories."""
+    rows = region_overview(g.user)
+    chart = region_chart(rows) if rows else None
+    total = {key: sum(row[key] for row in rows) for key in ("factories", "live", "super")}
+    return render_page("homes/regions.html", rows=rows, chart=chart, total=total)
+
+
+__all__ = ["bp", "current_stages", "rep_day", "owner_card", "region_overview"]
