@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from peewee import (
     BigIntegerField,
+    BlobField,
     CompositeKey,
     BooleanField,
     CharField,
@@ -410,10 +411,41 @@ class SalesCumulativeEnd(BaseModel):
     last_order_date = DateField(null=True)
 
 
+IMPORT_JOB_STATES = ("checking", "checked", "rejected", "importing", "imported", "failed",
+                     "cancelled")
+
+
+class ImportJob(BaseModel):
+    """One file uploaded on the admin's data page: checked in the background
+    (a dry run), then imported when the admin confirms. The file itself is
+    kept in ``payload`` until then, so any app server can do the work; the
+    progress panel polls this row."""
+
+    kind = CharField(max_length=16)
+    filename = CharField(max_length=255)
+    size_bytes = BigIntegerField(default=0)
+    uploaded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+    finished_at = DateTimeField(null=True)
+    state = CharField(max_length=16, default="checking",
+                      constraints=[_choice_check("state", IMPORT_JOB_STATES)])
+    progress = SmallIntegerField(default=0)  # per mille of the file read
+    rows = IntegerField(default=0)
+    inserted = IntegerField(default=0)
+    updated = IntegerField(default=0)
+    unchanged = IntegerField(default=0)
+    bad_rows = IntegerField(default=0)
+    problem_count = IntegerField(default=0)
+    problems = TextField(default="[]")  # JSON: the first problems, for display
+    message = TextField(default="")
+    payload = BlobField(null=True)
+
+
 ALL_MODELS = [
     Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
-    AuditLog,
+    AuditLog, ImportJob,
 ]
 
 # Derived tables, rebuilt from the domain tables (metrics.rollup); not data

@@ -15,7 +15,7 @@ regions (none listed: all); a rep the regions they work in plus those of the
 factories in their book; an owner their factory's region.
 """
 
-from models import Factory, Region, UserRegion
+from models import Factory, Region, User, UserRegion
 
 
 def visible_factories(user, query=None):
@@ -68,3 +68,16 @@ def visible_regions(user, query=None):
         return query.where(Region.id.in_(
             Factory.select(Factory.region).where(Factory.id == user.factory_id)))
     return query.where(False)
+
+
+def visible_users(user):
+    """A subquery of the ids of the users ``user`` may see: an admin, all;
+    anyone else, themself plus the reps and owners of the factories they see."""
+    every = User.select(User.id)
+    if user is None or not user.is_active:
+        return every.where(False)
+    if user.role == "admin":
+        return every
+    factories = visible_factories(user, Factory.select(Factory.id))
+    reps = visible_factories(user, Factory.select(Factory.rep)).where(Factory.rep.is_null(False))
+    return every.where((User.id == user.id) | User.id.in_(reps) | User.factory.in_(factories))

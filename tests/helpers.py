@@ -3,12 +3,13 @@ expects. The fixtures in conftest.py (``login``, ``client_as``, ``users``)
 wrap these; import them directly where a fixture does not fit."""
 
 import re
+import secrets
 
 from flask import current_app
-from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 
 from access import SESSION_KEY, hash_secret
-from models import LoginSession, db, utcnow
+from models import LoginSession, db
 
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
@@ -36,7 +37,8 @@ def login(client, user, password=None):
                                                "password": password, "csrf_token": token})
         assert response.status_code == 303, response.get_data(as_text=True)[:500]
     else:
-        key = f"test-{user.id}-{utcnow().timestamp()}-{id(client)}"
+        key = secrets.token_urlsafe(16)
+        raw_csrf = secrets.token_hex(20)
         with db.atomic():
             LoginSession.create(key=hash_secret(key), user=user)
         with client.session_transaction() as session:
@@ -44,7 +46,12 @@ def login(client, user, password=None):
             session["_user_id"] = user.id
             session["_fresh"] = True
             session[SESSION_KEY] = key
+            session["csrf_token"] = raw_csrf
             session.permanent = True
+        # The signed form of the raw token, exactly as Flask-WTF makes it.
+        signer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="wtf-csrf-token")
+        client.csrf_token = signer.dumps(raw_csrf)
+        return client
     csrf_token_of(client)
     return client
 
@@ -56,4 +63,4 @@ def session_cookie(client):
     return cookie.value if cookie else None
 
 
-__all__ = ["csrf_token_of", "login", "session_cookie", "SecureCookieSessionInterface"]
+__all__ = ["csrf_token_of", "login", "session_cookie"]
