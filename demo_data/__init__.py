@@ -75,7 +75,11 @@ def seed_demo(scale="demo", seed=2021, progress=False, today=None):
         bar = nullcontext()
     from .writer import Writer
 
-    with bar as progress_bar:
+    from metrics.rollup import triggers_suspended
+
+    # The sales rollup's triggers would run once per row; suspend them and
+    # rebuild the rollup once the rows are in.
+    with bar as progress_bar, triggers_suspended():
         update = progress_bar.update if progress else None
         with Writer(update) as writer:
             counts = _write(writer, world, activity, calendar, seed)
