@@ -24,6 +24,9 @@ import database
 from models import SalesCumulative, SalesCumulativeEnd, db
 
 ONE_DAY = datetime.timedelta(days=1)
+# From this many changed sales rows on, a write is cheaper without the
+# per-row triggers and with one set-based recompute of the touched factories.
+BULK_WRITE_ROWS = 5_000
 _MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "004_sales_rollup.py"
 
 
@@ -156,27 +159,68 @@ def factory_totals(factory_ids, period):
 
 # --- upkeep -------------------------------------------------------------------
 
-def rebuild_sales_rollups():
-    """Recompute both rollup tables from ``sales_daily`` (after a bulk load
-    with the triggers suspended, or to repair). Runs in one transaction."""
-    migration = _migration()
+def rebuild_sales_rollups(factory_ids_sql=None):
+    """Recompute the rollup from ``sales_daily``: of every factory, or of
+    those whose ids the SQL text ``factory_ids_sql`` selects (e.g. ``SELECT
+    DISTINCT factory_id FROM staging``). Runs in one transaction (nested in
+    the caller's, if any)."""
     postgres = database.is_postgres()
     columns = ", ".join(f'"{m}"' for m in MEASURES)
+    only = f' WHERE "factory_id" IN ({factory_ids_sql})' if factory_ids_sql else ""
     with db.atomic():
-        db.execute_sql('DELETE FROM "sales_cumulative"')
-        db.execute_sql('DELETE FROM "sales_cumulative_end"')
+        db.execute_sql(f'DELETE FROM "sales_cumulative"{only}')
+        db.execute_sql(f'DELETE FROM "sales_cumulative_end"{only}')
         db.execute_sql(
             f'INSERT INTO "sales_cumulative_end" ("factory_id", "first_date", "last_date", '
             f'{columns}, "last_order_date") SELECT "factory_id", MIN("date"), MAX("date"), '
             + ", ".join(f'SUM("{m}")' for m in MEASURES)
-            + ', MAX(CASE WHEN "orders" > 0 THEN "date" END) FROM "sales_daily" '
+            + f', MAX(CASE WHEN "orders" > 0 THEN "date" END) FROM "sales_daily"{only} '
             'GROUP BY "factory_id"')
-        db.execute_sql(migration.fill_cumulative_sql(postgres))
+        db.execute_sql(_fill_sql(postgres, factory_ids_sql))
+    if factory_ids_sql is None:
+        db.execute_sql('ANALYZE "sales_cumulative"' if postgres else 'ANALYZE')
+        if postgres:
+            db.execute_sql('ANALYZE "sales_cumulative_end"')
+
+
+def _fill_sql(postgres, factory_ids_sql=None):
+    """INSERT ... SELECT filling sales_cumulative over the spans in
+    sales_cumulative_end (of the given factories only, if any)."""
+    sums = ", ".join(f'SUM(COALESCE(s."{m}", 0)) OVER w' for m in MEASURES)
     if postgres:
-        db.execute_sql('ANALYZE "sales_cumulative"')
-        db.execute_sql('ANALYZE "sales_cumulative_end"')
+        days = ('CROSS JOIN LATERAL generate_series(e."first_date", e."last_date", '
+                'interval \'1 day\') AS g(day)')
+        day = 'g.day::date'
     else:
-        db.execute_sql('ANALYZE')
+        days = 'JOIN "sales_calendar" c ON c."date" BETWEEN e."first_date" AND e."last_date"'
+        day = 'c."date"'
+    only = f'WHERE e."factory_id" IN ({factory_ids_sql}) ' if factory_ids_sql else ""
+    columns = ", ".join(f'"{m}"' for m in MEASURES)
+    return (f'INSERT INTO "sales_cumulative" ("date", "factory_id", {columns}, '
+            f'"last_order_date") SELECT {day}, e."factory_id", {sums}, '
+            f'MAX(CASE WHEN s."orders" > 0 THEN s."date" END) OVER w '
+            f'FROM "sales_cumulative_end" e {days} '
+            f'LEFT JOIN "sales_daily" s ON s."factory_id" = e."factory_id" AND s."date" = {day} '
+            f'{only}'
+            f'WINDOW w AS (PARTITION BY e."factory_id" ORDER BY {day} '
+            f'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)')
+
+
+@contextmanager
+def bulk_sales_write(factory_ids_sql):
+    """For a large set-based write into ``sales_daily`` inside the caller's
+    transaction: the triggers are dropped for the write, then recreated and
+    the rollup of the factories ``factory_ids_sql`` selects (SQL text, all
+    the factories the write touched) recomputed, all in that transaction,
+    so other connections never see them missing."""
+    migration = _migration()
+    postgres = database.is_postgres()
+    for statement in migration.drop_triggers(postgres):
+        db.execute_sql(statement)
+    yield
+    for statement in migration.create_triggers(postgres):
+        db.execute_sql(statement)
+    rebuild_sales_rollups(factory_ids_sql)
 
 
 @contextmanager

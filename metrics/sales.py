@@ -67,8 +67,9 @@ def kpis(scope, period):
     result = _base_kpis(scope.factory_ids(period.end), period)
     factory_id = scope.single_factory_id
     if factory_id is not None:
-        result["membership_roi"] = membership_roi(factory_id, period)
-        peers = peer_benchmark(factory_id, period)
+        term = current_term(factory_id, period.end)
+        result["membership_roi"] = _roi(factory_id, term, period)
+        peers = _peers(factory_id, term, period)
         result["peer_median_gmv_cny"] = peers["peer_median_gmv_cny"]
         result["peer_percentile"] = peers["peer_percentile"]
     return result
@@ -102,7 +103,8 @@ def compare(scope, period):
 def current_term(factory_id, on):
     """The factory's membership term active on ``on`` (the latest started
     one if several), or ``None``."""
-    return (Membership.select()
+    return (Membership.select(Membership, Factory.region)
+            .join(Factory)
             .where((Membership.factory == factory_id) & (Membership.start <= on)
                    & (Membership.end >= on))
             .order_by(Membership.start.desc()).first())
@@ -114,14 +116,17 @@ def _term_sales(factory_id, term, period):
     return sales_data.factory_daily_gmv(factory_id, Period(term.start, min(term.end, period.end)))
 
 
-def membership_roi(factory_id, period):
-    """GMV over the current term (start..min(end, ``to``)) / the term's fee;
-    ``None`` with no term active on ``to`` or a zero fee."""
-    term = current_term(factory_id, period.end)
+def _roi(factory_id, term, period):
     if term is None:
         return None
     gmv_fen = sum(gmv for _day, gmv in _term_sales(factory_id, term, period))
     return ratio(gmv_fen, term.fee_fen)
+
+
+def membership_roi(factory_id, period):
+    """GMV over the current term (start..min(end, ``to``)) / the term's fee;
+    ``None`` with no term active on ``to`` or a zero fee."""
+    return _roi(factory_id, current_term(factory_id, period.end), period)
 
 
 def roi_card(scope, period):
@@ -162,31 +167,34 @@ def roi_card(scope, period):
 def peer_benchmark(factory_id, period):
     """How one factory compares with its peers, never naming them::
 
-        {"peer_count": int, "gmv_cny": Decimal (the factory's GMV),
+        {"peer_count": int, "gmv_cny": Decimal|None (the factory's GMV,
+         None when there are too few peers to compare),
          "peer_median_gmv_cny": Decimal|None,
          "peer_percentile": Decimal|None (share of peers strictly below)}
 
     Peers are the other factories of the same region whose term active on
-    ``to`` has the same tier as the factory's; both figures are ``None``
+    ``to`` has the same tier as the factory's; the figures are ``None``
     with fewer than 5 peers (or no term active on ``to``)."""
-    factory = Factory.select(Factory.id, Factory.region).where(Factory.id == factory_id).get()
-    own = sales_data.factory_totals(
-        Factory.select(Factory.id).where(Factory.id == factory_id), period)
-    own_gmv = own.get(factory_id, {}).get("gmv_fen", 0)
-    result = {"peer_count": 0, "gmv_cny": fen_to_yuan(own_gmv),
+    return _peers(factory_id, current_term(factory_id, period.end), period)
+
+
+def _peers(factory_id, term, period):
+    result = {"peer_count": 0, "gmv_cny": None,
               "peer_median_gmv_cny": None, "peer_percentile": None}
-    term = current_term(factory_id, period.end)
     if term is None:
         return result
-    peer_ids = (Factory.select(Factory.id)
-                .where((Factory.region == factory.region_id) & (Factory.id != factory_id)
-                       & Factory.id.in_(active_terms(period.end, term.tier))))
-    ids = [row[0] for row in peer_ids.tuples()]
+    ids = [row[0] for row in
+           Factory.select(Factory.id)
+           .where((Factory.region == term.factory.region_id) & (Factory.id != factory_id)
+                  & Factory.id.in_(active_terms(period.end, term.tier))).tuples()]
     result["peer_count"] = len(ids)
     if len(ids) < MIN_PEERS:
         return result
-    totals = sales_data.factory_totals(peer_ids, period)
+    totals = sales_data.factory_totals(
+        Factory.select(Factory.id).where(Factory.id.in_(ids + [factory_id])), period)
+    own_gmv = totals.get(factory_id, {}).get("gmv_fen", 0)
     gmvs = [totals.get(peer, {}).get("gmv_fen", 0) for peer in ids]
+    result["gmv_cny"] = fen_to_yuan(own_gmv)
     result["peer_median_gmv_cny"] = fen_to_yuan(median(gmvs))
     result["peer_percentile"] = ratio(sum(1 for gmv in gmvs if gmv < own_gmv), len(gmvs))
     return result
