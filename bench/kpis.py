@@ -386,9 +386,15 @@ def write_report(rows, notes, info):
         *[_format_row(row) for row in rows],
         "",
     ]
+    write_section("kpis", lines)
+
+
+def write_section(name, lines):
+    """Replace (or add) benchmark ``name``'s section of docs/benchmarks.md, so
+    each benchmark rewrites only its own figures."""
     path = ROOT / "docs" / "benchmarks.md"
     path.parent.mkdir(exist_ok=True)
-    start, end = "<!-- kpis bench: start -->", "<!-- kpis bench: end -->"
+    start, end = f"<!-- {name} bench: start -->", f"<!-- {name} bench: end -->"
     section = start + "\n" + "\n".join(lines) + end + "\n"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     if start in text and end in text:
