@@ -18,7 +18,7 @@ import importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import Case, fn
+from peewee import SQL, Case, NodeList, fn
 
 import database
 from models import SalesCumulative, SalesCumulativeEnd, db
@@ -51,6 +51,22 @@ def _add(target, values, sign=1):
         target[name] += sign * values[name]
 
 
+# From this many factories in scope, SQLite reads a date's rows in one
+# range and checks each against the scope, instead of one lookup per
+# factory (4x faster for all ~15,000 factories, slower for a rep's book).
+SCAN_FROM_FACTORIES = 2_000
+
+
+def _in_scope(column, factory_ids):
+    """``column IN (factory_ids)``; on SQLite with a large scope written as
+    ``+column IN (...)`` so the planner ranges over the date instead."""
+    if database.is_postgres():
+        return column.in_(factory_ids)
+    if factory_ids.count() < SCAN_FROM_FACTORIES:
+        return column.in_(factory_ids)
+    return NodeList((SQL("+"), column), glue="").in_(factory_ids)
+
+
 def _active_column(model, since):
     return fn.SUM(Case(None, [(model.last_order_date >= since, 1)], 0))
 
@@ -62,7 +78,7 @@ def _as_of(factory_ids, dates, active_since=()):
     sums_c = [fn.SUM(getattr(C, name)) for name in MEASURES]
     sums_e = [fn.SUM(getattr(E, name)) for name in MEASURES]
     rows_c = (C.select(C.date, *sums_c, *[_active_column(C, s) for s in active_since])
-              .where(C.date.in_(dates) & C.factory.in_(factory_ids))
+              .where(C.date.in_(dates) & _in_scope(C.factory, factory_ids))
               .group_by(C.date))
     rows_e = (E.select(E.last_date, *sums_e, *[_active_column(E, s) for s in active_since])
               .where((E.last_date < dates[-1]) & E.factory.in_(factory_ids))
@@ -135,7 +151,7 @@ def factory_totals(factory_ids, period):
     C, E = SalesCumulative, SalesCumulativeEnd
     at = {}
     for row in rawrows.rows(C.select(C.factory, C.date, *[getattr(C, n) for n in MEASURES])
-                .where(C.date.in_([period.end, before]) & C.factory.in_(factory_ids))):
+                .where(C.date.in_([period.end, before]) & _in_scope(C.factory, factory_ids))):
         at[(row[0], _as_date(row[1]))] = row[2:]
     ended = {row[0]: (_as_date(row[1]), row[2:]) for row in
              rawrows.rows(E.select(E.factory, E.last_date, *[getattr(E, n) for n in MEASURES])
