@@ -18,10 +18,11 @@ import importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 
-from peewee import Case, fn
+from peewee import SQL, Case, NodeList, fn
 
 import database
 from models import Factory, SalesCumulative, SalesCumulativeEnd, db
+from metrics import rawrows
 
 ONE_DAY = datetime.timedelta(days=1)
 # From this many changed sales rows on, a write is cheaper without the
@@ -50,6 +51,22 @@ def _add(target, values, sign=1):
         target[name] += sign * values[name]
 
 
+# From this many factories in scope, SQLite reads a date's rows in one
+# range and checks each against the scope, instead of one lookup per
+# factory (4x faster for all ~15,000 factories, slower for a rep's book).
+SCAN_FROM_FACTORIES = 2_000
+
+
+def _in_scope(column, factory_ids):
+    """``column IN (factory_ids)``; on SQLite with a large scope written as
+    ``+column IN (...)`` so the planner ranges over the date instead."""
+    if database.is_postgres():
+        return column.in_(factory_ids)
+    if factory_ids.count() < SCAN_FROM_FACTORIES:
+        return column.in_(factory_ids)
+    return NodeList((SQL("+"), column), glue="").in_(factory_ids)
+
+
 def _active_column(model, since):
     return fn.SUM(Case(None, [(model.last_order_date >= since, 1)], 0))
 
@@ -61,19 +78,20 @@ def _as_of(factory_ids, dates, active_since=()):
     sums_c = [fn.SUM(getattr(C, name)) for name in MEASURES]
     sums_e = [fn.SUM(getattr(E, name)) for name in MEASURES]
     rows_c = (C.select(C.date, *sums_c, *[_active_column(C, s) for s in active_since])
-              .where(C.date.in_(dates) & C.factory.in_(factory_ids))
-              .group_by(C.date).tuples())
+              .where(C.date.in_(dates) & _in_scope(C.factory, factory_ids))
+              .group_by(C.date))
     rows_e = (E.select(E.last_date, *sums_e, *[_active_column(E, s) for s in active_since])
               .where((E.last_date < dates[-1]) & E.factory.in_(factory_ids))
-              .group_by(E.last_date).tuples())
+              .group_by(E.last_date))
     width = len(MEASURES)
 
     def split(row):
         values = dict(zip(MEASURES, (int(v or 0) for v in row[1:1 + width])))
         return _as_date(row[0]), values, [int(v or 0) for v in row[1 + width:]]
 
-    at_date = {day: (values, active) for day, values, active in map(split, rows_c)}
-    ended = sorted(map(split, rows_e), key=lambda item: item[0])
+    at_date = {day: (values, active) for day, values, active in
+               map(split, rawrows.rows(rows_c))}
+    ended = sorted(map(split, rawrows.rows(rows_e)), key=lambda item: item[0])
     result = {}
     for day in dates:
         values, active = at_date.get(day, (_zero(), [0] * len(active_since)))
@@ -132,12 +150,12 @@ def factory_totals(factory_ids, period):
     before = period.start - ONE_DAY
     C, E = SalesCumulative, SalesCumulativeEnd
     at = {}
-    for row in (C.select(C.factory, C.date, *[getattr(C, n) for n in MEASURES])
-                .where(C.date.in_([period.end, before]) & C.factory.in_(factory_ids)).tuples()):
+    for row in rawrows.rows(C.select(C.factory, C.date, *[getattr(C, n) for n in MEASURES])
+                .where(C.date.in_([period.end, before]) & _in_scope(C.factory, factory_ids))):
         at[(row[0], _as_date(row[1]))] = row[2:]
     ended = {row[0]: (_as_date(row[1]), row[2:]) for row in
-             (E.select(E.factory, E.last_date, *[getattr(E, n) for n in MEASURES])
-              .where((E.last_date < period.end) & E.factory.in_(factory_ids)).tuples())}
+             rawrows.rows(E.select(E.factory, E.last_date, *[getattr(E, n) for n in MEASURES])
+                          .where((E.last_date < period.end) & E.factory.in_(factory_ids)))}
 
     def cum(factory, day):
         values = at.get((factory, day))
@@ -172,13 +190,15 @@ def group_totals(factory_ids, group, periods):
                               *[fn.SUM(getattr(model, name)) for name in MEASURES],
                               *[_active_column(model, start) for start in since])
                  .join(Factory, on=(model.factory == Factory.id))
-                 .where(condition & model.factory.in_(factory_ids))
-                 .group_by(group, day_column).tuples())
-        for row in query:
+                 .where(condition & scoped[model](model.factory))
+                 .group_by(group, day_column))
+        for row in rawrows.rows(query):
             values = dict(zip(MEASURES, (int(v or 0) for v in row[2:2 + width])))
             yield row[0], _as_date(row[1]), values, [int(v or 0) for v in row[2 + width:]]
 
     C, E = SalesCumulative, SalesCumulativeEnd
+    in_scope = _in_scope(C.factory, factory_ids)
+    scoped = {C: lambda column: in_scope, E: lambda column: column.in_(factory_ids)}
     at = {(key, day): (values, active)
           for key, day, values, active in grouped(C, C.date, C.date.in_(dates))}
     ended = {}
@@ -228,9 +248,12 @@ def rebuild_sales_rollups(factory_ids_sql=None):
             'GROUP BY "factory_id"')
         db.execute_sql(_fill_sql(postgres, factory_ids_sql))
     if factory_ids_sql is None:
-        db.execute_sql('ANALYZE "sales_cumulative"' if postgres else 'ANALYZE')
         if postgres:
-            db.execute_sql('ANALYZE "sales_cumulative_end"')
+            # Rows of one date together on disk: a period's lookups then read
+            # a few hundred pages instead of one page per factory.
+            db.execute_sql('CLUSTER "sales_cumulative" USING "sales_cumulative_pkey"')
+        # After a bulk load every table's statistics are stale, not only ours.
+        db.execute_sql('ANALYZE')
 
 
 def _fill_sql(postgres, factory_ids_sql=None):

@@ -179,3 +179,14 @@ def test_a_large_sales_import_keeps_the_rollup(runner, tmp_path, monkeypatch, fa
     assert result.exit_code == 0, result.output
     ids = Factory.select(Factory.id)
     _check([Period(START, START + datetime.timedelta(days=n)) for n in (0, 7, 29, 40)], [ids])
+
+
+@pytest.mark.parametrize("scan_from", [0, 10**9])
+def test_large_and_small_scopes_read_the_same(factories, monkeypatch, scan_from):
+    monkeypatch.setattr(rollup, "SCAN_FROM_FACTORIES", scan_from)
+    rng = random.Random(5)
+    for factory in factories:
+        for n in range(0, 40, 3):
+            make_sales(factory, START + datetime.timedelta(days=n), **_row(rng))
+    ids = Factory.select(Factory.id)
+    _check([Period(START, START + datetime.timedelta(days=n)) for n in (0, 9, 30, 60)], [ids])
