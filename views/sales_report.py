@@ -188,7 +188,7 @@ def _row_link(filters, row):
     return url_for("sales.factory", code=row["key"], **period_args)
 
 
-def _trend_windows(period, count=12):
+def _trend_windows(period, count=8):
     """Up to ``count`` equal windows ending on the period's last day, so the
     last point is as long as the others (a calendar week or month cut short
     by the period's end would look like a fall)."""
