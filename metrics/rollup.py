@@ -60,7 +60,7 @@ SCAN_FROM_FACTORIES = 2_000
 def _in_scope(column, factory_ids):
     """``column IN (factory_ids)``; on SQLite with a large scope written as
     ``+column IN (...)`` so the planner ranges over the date instead. The
-    scope.s size comes from ``factory_ids.size_hint`` (an estimate set
+    scope's size comes from ``factory_ids.size_hint`` (an estimate set
     by whoever built the query) or one COUNT query."""
     if database.is_postgres():
         return column.in_(factory_ids)
