@@ -59,10 +59,16 @@ SCAN_FROM_FACTORIES = 2_000
 
 def _in_scope(column, factory_ids):
     """``column IN (factory_ids)``; on SQLite with a large scope written as
-    ``+column IN (...)`` so the planner ranges over the date instead."""
+    ``+column IN (...)`` so the planner ranges over the date instead. The
+    scope's size comes from ``factory_ids.size_hint`` (an estimate set
+    by whoever built the query) or one COUNT query."""
     if database.is_postgres():
         return column.in_(factory_ids)
-    if factory_ids.count() < SCAN_FROM_FACTORIES:
+    size = getattr(factory_ids, "size_hint", None)
+    if size is None:
+        size = factory_ids.count()
+        factory_ids.size_hint = size  # once per query object
+    if size < SCAN_FROM_FACTORIES:
         return column.in_(factory_ids)
     return NodeList((SQL("+"), column), glue="").in_(factory_ids)
 

@@ -192,8 +192,9 @@ def _peers(factory_id, term, period):
     result["peer_count"] = len(ids)
     if len(ids) < MIN_PEERS:
         return result
-    totals = sales_data.factory_totals(
-        Factory.select(Factory.id).where(Factory.id.in_(ids + [factory_id])), period)
+    peers_and_own = Factory.select(Factory.id).where(Factory.id.in_(ids + [factory_id]))
+    peers_and_own.size_hint = len(ids) + 1
+    totals = sales_data.factory_totals(peers_and_own, period)
     own_gmv = totals.get(factory_id, {}).get("gmv_fen", 0)
     gmvs = [totals.get(peer, {}).get("gmv_fen", 0) for peer in ids]
     result["gmv_cny"] = fen_to_yuan(own_gmv)
