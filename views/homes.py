@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from access import roles_required
 from charts import figure_json, new_figure
 from i18n import is_chinese
-from models import ALL_STAGES, Factory, Membership, Region, StageEvent, User, Visit
+from models import ALL_STAGES, LOST_STAGE, Factory, Membership, Region, StageEvent, User, Visit
 from scope import visible_factories, visible_regions
 from views.navigation import add_nav_item
 from views.rendering import render_page
@@ -103,13 +103,20 @@ def rep_day(user, today):
             "not_visited": (last_visit.get(factory.id) is None
                             or last_visit[factory.id] < stale_before),
         }
+        # A lost factory needs no more work: it goes to the end, never "due".
+        row["lost"] = row["stage"] == LOST_STAGE
+        if row["lost"]:
+            row.update(renewal_due=False, not_visited=False)
+        row["action_due"] = bool(not row["lost"] and row["next_action_on"]
+                                 and row["next_action_on"] <= today)
         dates = [d for d in (row["next_action_on"], term.end if row["renewal_due"] else None) if d]
-        row["urgent_on"] = min(dates) if dates else None
+        row["urgent_on"] = min(dates) if dates and not row["lost"] else None
         rows.append(row)
-    rows.sort(key=lambda r: (r["urgent_on"] is None, r["urgent_on"] or today, r["factory"].name))
+    rows.sort(key=lambda r: (r["lost"], r["urgent_on"] is None, r["urgent_on"] or today,
+                             r["factory"].name))
     counts = {
         "factories": len(rows),
-        "actions_due": sum(1 for r in rows if r["next_action_on"] and r["next_action_on"] <= today),
+        "actions_due": sum(1 for r in rows if r["action_due"]),
         "renewals_due": sum(1 for r in rows if r["renewal_due"]),
         "not_visited": sum(1 for r in rows if r["not_visited"]),
     }
