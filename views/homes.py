@@ -188,7 +188,11 @@ def region_chart(rows):
                    name=str(_("Not live yet")), orientation="h",
                    marker=dict(pattern=dict(shape="/")),
                    text=[row["factories"] - row["live"] for row in rows], textposition="inside")
-    return figure_json(figure)
+    # No mode bar: its buttons inside the chart's role="img" box are
+    # interactive elements nested in an image (axe: nested-interactive).
+    text = figure_json(figure)
+    return text[:-1] + ', "config": {"displayModeBar": false}}'
+
 
 
 # --- views --------------------------------------------------------------------
