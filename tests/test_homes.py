@@ -45,14 +45,3 @@ def test_owner_without_a_factory_gets_a_clear_message(client_as, users):
     response = client_as("owner").get("/my-factory")
     assert response.status_code == 200
     assert "尚未关联工厂" in response.get_data(as_text=True)
-
-
-def test_owner_card_shows_the_renewal_date(client_as, users):
-    from views.homes import shanghai_today
-
-    start = shanghai_today() - datetime.timedelta(days=300)
-    term = make_membership(users.factory, start, tier="super")
-    soup = BeautifulSoup(client_as("owner").get("/my-factory").get_data(as_text=True),
-                         "html.parser")
-    text = soup.get_text()
-    assert "超级工厂" in text and f"还剩 {(term.end - shanghai_today()).days} 天" in text
