@@ -88,6 +88,31 @@ def factory_totals(factory_ids, period):
     return rollup.factory_totals(factory_ids, period)
 
 
+def raw_group_totals(factory_ids, group, periods):
+    """The definition behind ``group_totals``: per-factory sums from the
+    rows, added up by ``group`` (a ``Factory`` column)."""
+    from models import Factory
+
+    keys = dict(Factory.select(Factory.id, group).where(Factory.id.in_(factory_ids)).tuples())
+    result = {}
+    for index, period in enumerate(periods):
+        for factory_id, totals in raw_factory_totals(factory_ids, period).items():
+            rows = result.setdefault(keys[factory_id], [dict(EMPTY) for _ in periods])
+            for name in MEASURES:
+                rows[index][name] += totals[name]
+            rows[index]["active_factories"] += 1 if totals["orders"] > 0 else 0
+    return result
+
+
+def group_totals(factory_ids, group, periods):
+    """``{key: [{measure: sum, "active_factories": n} per period]}`` of the
+    factories grouped by ``group``; from the rollup (two queries). Groups
+    without sales may be absent."""
+    from metrics import rollup
+
+    return rollup.group_totals(factory_ids, group, periods)
+
+
 def daily_totals(factory_ids, period):
     """See ``raw_daily_totals``."""
     return raw_daily_totals(factory_ids, period)

@@ -144,3 +144,49 @@ def test_deleting_a_factory_removes_its_rollup(factories):
         factories[0].delete_instance(recursive=True)
     assert SalesCumulative.select().count() == 0
     assert SalesCumulativeEnd.select().count() == 0
+
+
+def test_bulk_write_recomputes_the_touched_factories(factories):
+    rng = random.Random(11)
+    for factory in factories[:2]:
+        for n in range(10, 20):
+            make_sales(factory, START + datetime.timedelta(days=n), **_row(rng))
+    touched = factories[0]
+    with db.atomic():
+        with rollup.bulk_sales_write(f"SELECT {touched.id}"):
+            for n in (2, 15, 40):  # before, inside and after its span
+                day = START + datetime.timedelta(days=n)
+                SalesDaily.delete().where((SalesDaily.factory == touched)
+                                          & (SalesDaily.date == day)).execute()
+                make_sales(touched, day, **_row(rng))
+    ids = Factory.select(Factory.id)
+    _check([Period(START, START + datetime.timedelta(days=n)) for n in (0, 5, 15, 45)], [ids])
+    # The triggers are back.
+    make_sales(touched, START + datetime.timedelta(days=60), gmv_fen=7, orders=1)
+    _check([Period(START, START + datetime.timedelta(days=70))], [ids])
+
+
+def test_a_large_sales_import_keeps_the_rollup(runner, tmp_path, monkeypatch, factories):
+    from tests.exchange_files import write_csv
+
+    monkeypatch.setattr(rollup, "BULK_WRITE_ROWS", 1)
+    make_sales(factories[0], START, gmv_fen=5, orders=1)
+    rows = [[factory.code, (START + datetime.timedelta(days=n)).isoformat(), f"{n}.50",
+             str(n % 3), "0", "0", "0", "1", "1"]
+            for factory in factories[:3] for n in range(0, 30, 2)]
+    path = write_csv(tmp_path / "sales.csv", "sales", rows)
+    result = runner.invoke(args=["import", "sales", str(path)])
+    assert result.exit_code == 0, result.output
+    ids = Factory.select(Factory.id)
+    _check([Period(START, START + datetime.timedelta(days=n)) for n in (0, 7, 29, 40)], [ids])
+
+
+@pytest.mark.parametrize("scan_from", [0, 10**9])
+def test_large_and_small_scopes_read_the_same(factories, monkeypatch, scan_from):
+    monkeypatch.setattr(rollup, "SCAN_FROM_FACTORIES", scan_from)
+    rng = random.Random(5)
+    for factory in factories:
+        for n in range(0, 40, 3):
+            make_sales(factory, START + datetime.timedelta(days=n), **_row(rng))
+    ids = Factory.select(Factory.id)
+    _check([Period(START, START + datetime.timedelta(days=n)) for n in (0, 9, 30, 60)], [ids])

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from peewee import fn
 
 from exchange.table_download import download_response
 from i18n import is_chinese
@@ -22,7 +21,7 @@ from metrics.errors import ParameterError, ScopeError
 from metrics.numbers import round_money
 from metrics.period import GRAINS, Period, period_from_args, shanghai_today
 from metrics.scoping import FILTER_PARAMS, Scope, scope_from_args
-from models import Factory, Region, SalesDaily, User
+from models import Factory, Region, User
 from scope import visible_factories, visible_regions
 from views import sales_charts
 from views.kpi_tiles import build_tiles, format_change, format_kpi
@@ -189,7 +188,7 @@ def _row_link(filters, row):
     return url_for("sales.factory", code=row["key"], **period_args)
 
 
-def _trend_windows(period, count=12):
+def _trend_windows(period, count=8):
     """Up to ``count`` equal windows ending on the period's last day, so the
     last point is as long as the others (a calendar week or month cut short
     by the period's end would look like a fall)."""
@@ -203,30 +202,13 @@ def _trend_windows(period, count=12):
 
 
 def _trends(filters, rows):
-    """GMV in equal windows over the period (``_trend_windows``) of each row
-    on the page, as sparkline points: {row id: "x,y x,y ..."}."""
-    ids = [row["id"] for row in rows if row["id"] is not None]
-    if not ids:
+    """Sparkline points of each row on the page: its GMV in equal windows
+    over the period (``_trend_windows``), {row id: "x,y x,y ..."}."""
+    keys = [row["id"] for row in rows if row["id"] is not None]
+    if not keys:
         return {}
-    period = filters.period
-    group = {"regions": Factory.region, "reps": Factory.rep,
-             "factories": Factory.id}[filters.level]
-    daily = (SalesDaily
-             .select(group, SalesDaily.date, fn.SUM(SalesDaily.gmv_fen))
-             .join(Factory, on=(SalesDaily.factory == Factory.id))
-             .where(SalesDaily.factory.in_(filters.scope.factory_ids(period.end)),
-                    group.in_(ids), SalesDaily.date >= period.start,
-                    SalesDaily.date <= period.end)
-             .group_by(group, SalesDaily.date).tuples())
-    windows = _trend_windows(period)
-    sums = {key: [0] * len(windows) for key in ids}
-    for key, day, gmv in daily:
-        if not isinstance(day, datetime.date):
-            day = datetime.date.fromisoformat(str(day)[:10])
-        for index, window in enumerate(windows):
-            if window.contains(day):
-                sums[key][index] += int(gmv)
-    return {key: _sparkline(values) for key, values in sums.items()}
+    gmv = sales.trends(filters.scope, _trend_windows(filters.period), filters.level, keys)
+    return {key: _sparkline(values) for key, values in gmv.items()}
 
 
 def _sparkline(values, width=80, height=24):
