@@ -302,3 +302,12 @@ def test_signing_in_again_ends_the_previous_session(client, users):
     assert LoginSession.select().where(LoginSession.revoked_at.is_null()).count() == 1
     client.set_cookie("session", first)
     assert client.get("/my-day").status_code == 302
+
+
+def test_login_still_works_when_the_limit_storage_is_down(database_url, users):
+    from app import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x",
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"})
+    client = app.test_client()
+    assert _login_form(client, "rep", PASSWORD).status_code == 303

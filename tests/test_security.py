@@ -228,3 +228,25 @@ def test_hostile_text_comes_back_escaped(app, client_as, users, payload):
         response = client.get(path)
         assert response.status_code == 200, path
         _assert_inert(response.get_data(as_text=True), path)
+
+
+def test_rep_day_puts_urgent_work_first_and_lost_factories_last(client_as, users):
+    from models import Factory as F
+    from tests.builders import make_stage
+    from views.homes import shanghai_today
+
+    today = shanghai_today()
+    lost = make_factory(region=users.region, rep=users.rep, name="已流失工厂")
+    make_stage(lost, "lead", today - datetime.timedelta(days=90))
+    make_stage(lost, "lost", today - datetime.timedelta(days=30))
+    make_visit(lost, users.rep, datetime.datetime(2026, 1, 2),
+               next_action_on=today - datetime.timedelta(days=40))
+    urgent = make_factory(region=users.region, rep=users.rep, name="今天要跟进")
+    make_visit(urgent, users.rep, datetime.datetime.now() - datetime.timedelta(days=2),
+               next_action_on=today)
+    soup = _soup(client_as("rep").get("/my-day"))
+    names = [tag.get_text() for tag in soup.select(".factory-name")]
+    assert names == ["今天要跟进", F.get_by_id(users.factory.id).name, "已流失工厂"]
+    tiles = {tile["data-kpi"]: tile["data-value"] for tile in soup.select("[data-kpi]")}
+    assert tiles == {"book_factories": "3", "actions_due": "1", "renewals_due_90": "0",
+                     "not_visited": "1"}

@@ -144,6 +144,6 @@ class UserFilterForm(FlaskForm):
                        choices=[SelectChoice("", _l("All roles"))]
                        + [SelectChoice(r, ROLE_LABELS[r]) for r in ROLES])
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
-        SelectChoice("", _l("Active and disabled")), SelectChoice("active", _l("Active")),
+        SelectChoice("", _l("Any status")), SelectChoice("active", _l("Active")),
         SelectChoice("disabled", _l("Disabled"))])
     page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)

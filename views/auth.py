@@ -60,18 +60,27 @@ def _login_limits(username):
 
 
 def _seconds_until_allowed(username):
-    """0 when a login attempt may be made, else seconds to wait."""
+    """0 when a login attempt may be made, else seconds to wait. If the
+    limit storage (Redis) is unreachable, signing in still works: the error
+    is logged and the attempt allowed."""
     wait = 0
-    for item, scope, key in _login_limits(username):
-        if not limiter.limiter.test(item, scope, key):
-            stats = limiter.limiter.get_window_stats(item, scope, key)
-            wait = max(wait, math.ceil(stats.reset_time - time.time()), 1)
+    try:
+        for item, scope, key in _login_limits(username):
+            if not limiter.limiter.test(item, scope, key):
+                stats = limiter.limiter.get_window_stats(item, scope, key)
+                wait = max(wait, math.ceil(stats.reset_time - time.time()), 1)
+    except Exception:  # noqa: BLE001 - a storage outage must not lock everyone out
+        current_app.logger.exception("login rate limit storage unavailable")
+        return 0
     return wait
 
 
 def _count_failure(username):
-    for item, scope, key in _login_limits(username):
-        limiter.limiter.hit(item, scope, key)
+    try:
+        for item, scope, key in _login_limits(username):
+            limiter.limiter.hit(item, scope, key)
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("login rate limit storage unavailable")
 
 
 def _check_password(user, password):

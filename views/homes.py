@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from peewee import SQL, Case, fn
 
 from access import roles_required
 from charts import figure_json, new_figure
 from i18n import is_chinese
-from models import ALL_STAGES, Factory, Membership, Region, StageEvent, Visit
+from models import ALL_STAGES, LOST_STAGE, Factory, Membership, Region, StageEvent, Visit
 from scope import visible_factories, visible_regions
 from views.navigation import add_nav_item
 from views.rendering import render_page
@@ -101,42 +102,59 @@ def rep_day(user, today):
             "not_visited": (last_visit.get(factory.id) is None
                             or last_visit[factory.id] < stale_before),
         }
+        # A lost factory needs no more work: it goes to the end, never "due".
+        row["lost"] = row["stage"] == LOST_STAGE
+        if row["lost"]:
+            row.update(renewal_due=False, not_visited=False)
+        row["action_due"] = bool(not row["lost"] and row["next_action_on"]
+                                 and row["next_action_on"] <= today)
         dates = [d for d in (row["next_action_on"], term.end if row["renewal_due"] else None) if d]
-        row["urgent_on"] = min(dates) if dates else None
+        row["urgent_on"] = min(dates) if dates and not row["lost"] else None
         rows.append(row)
-    rows.sort(key=lambda r: (r["urgent_on"] is None, r["urgent_on"] or today, r["factory"].name))
+    rows.sort(key=lambda r: (r["lost"], r["urgent_on"] is None, r["urgent_on"] or today,
+                             r["factory"].name))
     counts = {
         "factories": len(rows),
-        "actions_due": sum(1 for r in rows if r["next_action_on"] and r["next_action_on"] <= today),
+        "actions_due": sum(1 for r in rows if r["action_due"]),
         "renewals_due": sum(1 for r in rows if r["renewal_due"]),
         "not_visited": sum(1 for r in rows if r["not_visited"]),
     }
     return rows, counts
 
 
+def live_factory_ids():
+    """A subquery of the factories whose current stage is ``live``: they
+    entered ``live`` and nothing after it (nor ``lost`` on the same day)."""
+    live, later = StageEvent.alias(), StageEvent.alias()
+    after_live = later.select(SQL("1")).where(
+        later.factory == live.factory,
+        (later.entered_on > live.entered_on)
+        | ((later.entered_on == live.entered_on) & (later.stage == LOST_STAGE)))
+    return live.select(live.factory).where(live.stage == "live", ~fn.EXISTS(after_live))
+
+
 def region_overview(user):
     """The regions ``user`` may see, each with counts of the factories in
-    scope: all, live, with an open super-factory term, and reps."""
+    scope: all, live, with an open super-factory term, and reps. Counted in
+    the database, so the programme's 6,000 factories cost one query."""
     regions = list(visible_regions(user).order_by(Region.code))
-    factories = visible_factories(user, Factory.select(Factory.id, Factory.region, Factory.rep))
-    rows = {region.id: {"region": region, "factories": 0, "live": 0, "super": 0, "reps": set()}
-            for region in regions}
-    ids = [fid for fid, _region, _rep in factories.tuples()]
-    stages = current_stages(ids) if ids else {}
-    supers = set(Membership.select(Membership.factory)
-                 .where(Membership.factory.in_(ids), Membership.outcome.is_null(),
-                        Membership.tier == "super").tuples()) if ids else set()
-    supers = {fid for (fid,) in supers}
-    for factory_id, region_id, rep_id in factories.tuples():
-        row = rows.get(region_id)
-        if row is None:
-            continue
-        row["factories"] += 1
-        row["live"] += stages.get(factory_id, (None,))[0] == "live"
-        row["super"] += factory_id in supers
-        if rep_id:
-            row["reps"].add(rep_id)
-    return [dict(row, reps=len(row["reps"])) for row in rows.values()]
+    super_ids = Membership.select(Membership.factory).where(
+        Membership.outcome.is_null(), Membership.tier == "super")
+    counts = visible_factories(user, Factory.select(
+        Factory.region,
+        fn.COUNT(Factory.id),
+        fn.SUM(Case(None, [(Factory.id.in_(live_factory_ids()), 1)], 0)),
+        fn.SUM(Case(None, [(Factory.id.in_(super_ids), 1)], 0)),
+        fn.COUNT(Factory.rep.distinct()),
+    )).group_by(Factory.region).tuples()
+    by_region = {region_id: (total, live or 0, supers or 0, reps)
+                 for region_id, total, live, supers, reps in counts}
+    rows = []
+    for region in regions:
+        total, live, supers, reps = by_region.get(region.id, (0, 0, 0, 0))
+        rows.append({"region": region, "factories": total, "live": int(live),
+                     "super": int(supers), "reps": reps})
+    return rows
 
 
 def region_chart(rows):
@@ -152,7 +170,11 @@ def region_chart(rows):
                    name=str(_("Not live yet")), orientation="h",
                    marker=dict(pattern=dict(shape="/")),
                    text=[row["factories"] - row["live"] for row in rows], textposition="inside")
-    return figure_json(figure)
+    # No mode bar: its buttons inside the chart's role="img" box are
+    # interactive elements nested in an image (axe: nested-interactive).
+    text = figure_json(figure)
+    return text[:-1] + ', "config": {"displayModeBar": false}}'
+
 
 
 # --- views --------------------------------------------------------------------

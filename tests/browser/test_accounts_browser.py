@@ -127,6 +127,16 @@ def test_each_role_signs_in_to_a_clean_home(open_accounts_page, role, viewport):
     assert watched.horizontal_overflow() == 0
     assert not _csp_violations(watched)
     watched.assert_clean()
+    if viewport is PHONE:
+        violations = watched.serious_accessibility_violations()
+        assert violations == [], "\n".join(map(str, violations))
+
+
+def test_login_page_is_accessible(open_accounts_page):
+    watched = open_accounts_page(PHONE)
+    watched.goto("/login")
+    assert watched.serious_accessibility_violations() == []
+    watched.assert_clean()
 
 
 def test_chart_page_draws_plotly_without_csp_violations(open_accounts_page):
