@@ -11,6 +11,7 @@ on SQLite too the progress panel moves. The final state is written inside
 the import's own transaction, so a job never says "imported" for a rollback.
 """
 
+import datetime
 import json
 import logging
 import os
@@ -47,6 +48,15 @@ def wait(job_id, timeout=120):
     thread = _threads.get(job_id)
     if thread is not None:
         thread.join(timeout)
+
+
+def forget_old_uploads(days=2):
+    """Drop the files of checks nobody confirmed within ``days`` (they are
+    kept in the database until then, and would pile up)."""
+    cutoff = utcnow() - datetime.timedelta(days=days)
+    return (ImportJob.update(state="cancelled", payload=None, updated_at=utcnow())
+            .where((ImportJob.state.in_(("checked", "rejected"))) & (ImportJob.created_at < cutoff)
+                   & ImportJob.payload.is_null(False)).execute())
 
 
 def is_stale(job):

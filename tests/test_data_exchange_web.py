@@ -11,7 +11,6 @@ from bs4 import BeautifulSoup
 
 from exchange import jobs
 from models import AuditLog, Factory, ImportJob, Region, SalesDaily
-from tests._interim_login import client_as, users  # noqa: F401  (until accounts land)
 from tests.builders import make_sales
 from tests.exchange_files import FULL_LOAD, load_everything, write_csv
 
@@ -173,3 +172,15 @@ def test_an_owners_export_holds_only_their_factory(client_as, users):
 
 def test_unknown_export_kind_is_404(client_as):
     assert client_as("admin").get("/export/secrets.csv").status_code == 404
+
+
+def test_unconfirmed_uploads_are_forgotten_after_two_days(app):
+    from models import utcnow
+
+    old = ImportJob.create(kind="regions", filename="old.csv", state="checked", payload=b"x",
+                           created_at=utcnow() - datetime.timedelta(days=3))
+    new = ImportJob.create(kind="regions", filename="new.csv", state="checked", payload=b"y")
+    assert jobs.forget_old_uploads() == 1
+    assert ImportJob.get_by_id(old.id).payload is None
+    assert ImportJob.get_by_id(old.id).state == "cancelled"
+    assert bytes(ImportJob.get_by_id(new.id).payload) == b"y"

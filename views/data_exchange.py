@@ -13,28 +13,25 @@ it; and the export downloads every signed-in user may take (their scope).
 """
 
 import json
-from functools import wraps
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, request, url_for)
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
+from access import roles_required
 from exchange import jobs
 from exchange.exporter import export_rows
 from exchange.kinds import KIND_NAMES, KINDS
 from exchange.table_download import download_response
 from models import ImportJob, db, utcnow
-from views.navigation import add_nav_item
 from views.rendering import render_page
 
 bp = Blueprint("data_exchange", __name__)
 
-add_nav_item("data_exchange.index", lazy_gettext("Data import/export"), roles=("admin",))
-
 KIND_LABELS = {
     "regions": lazy_gettext("Regions"),
     "users": lazy_gettext("Users"),
-    "factories": lazy_gettext("Factories"),
+    "factories": lazy_gettext("Factories and traders"),
     "stages": lazy_gettext("Onboarding stages"),
     "memberships": lazy_gettext("Membership terms"),
     "sales": lazy_gettext("Daily sales"),
@@ -42,26 +39,6 @@ KIND_LABELS = {
     "visits": lazy_gettext("Visits"),
 }
 ACCEPTED_SUFFIXES = (".csv", ".xlsx", ".txt")
-
-
-def _signed_in_user():
-    """The signed-in user (set on ``g`` by the login gate), or 401."""
-    user = g.get("user")
-    if user is None:
-        abort(401)
-    return user
-
-
-def admin_only(view):
-    """Admins only (403 for other roles)."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if _signed_in_user().role != "admin":
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _job_or_404(job_id):
@@ -76,7 +53,7 @@ def _problems(job):
 
 
 @bp.get("/admin/data")
-@admin_only
+@roles_required("admin")
 def index():
     """The upload form, the recent imports and the export links."""
     recent = list(ImportJob.select(
@@ -91,7 +68,7 @@ def index():
 
 
 @bp.post("/admin/data/imports")
-@admin_only
+@roles_required("admin")
 def upload():
     """Store the file in a job and check it in the background."""
     kind = request.form.get("kind", "")
@@ -112,6 +89,7 @@ def upload():
         return response
     payload = upload.read()
     with db.atomic():
+        jobs.forget_old_uploads()
         job = ImportJob.create(kind=kind, filename=upload.filename[-255:],
                                size_bytes=len(payload), uploaded_by=g.user.id,
                                state="checking", payload=payload)
@@ -120,7 +98,7 @@ def upload():
 
 
 @bp.get("/admin/data/imports/<int:job_id>")
-@admin_only
+@roles_required("admin")
 def job(job_id):
     """The job's progress, then its preview or outcome."""
     job = _job_or_404(job_id)
@@ -130,7 +108,7 @@ def job(job_id):
 
 
 @bp.post("/admin/data/imports/<int:job_id>/commit")
-@admin_only
+@roles_required("admin")
 def commit(job_id):
     """Import a checked file for real (in the background)."""
     _job_or_404(job_id)
@@ -146,7 +124,7 @@ def commit(job_id):
 
 
 @bp.post("/admin/data/imports/<int:job_id>/cancel")
-@admin_only
+@roles_required("admin")
 def cancel(job_id):
     """Drop a checked (or refused) file without importing it."""
     job = _job_or_404(job_id)
@@ -165,9 +143,11 @@ def cancel(job_id):
 
 
 @bp.get("/export/<kind>.<any(csv, xlsx):fmt>")
+@roles_required("rep", "owner", "manager", "admin")
 def export(kind, fmt):
-    """Every row of ``kind`` the signed-in user may see, as CSV or XLSX."""
-    user = _signed_in_user()
+    """Every row of ``kind`` the signed-in user may see (scope.py), as CSV or
+    XLSX: any signed-in user."""
+    user = g.user
     if kind not in KINDS:
         abort(404)
     header, rows = export_rows(kind, user)

@@ -74,6 +74,7 @@ def live_server(tmp_path_factory):
     yield base_url
     server.terminate()
     server.wait(timeout=10)
+    server.stderr.close()
 
 
 @pytest.fixture(scope="session")
