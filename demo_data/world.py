@@ -131,6 +131,18 @@ class World:
         rest = "".join(str(self.rng.randint(0, 9)) for _ in range(digits - 1))
         return f"{code}-{first}{rest}"
 
+    def address(self, belt, district):
+        """A street address: 广东省广州市白云区兴业路88号, 上海市松江区..."""
+        if belt.province in ("上海", "北京", "天津", "重庆"):
+            place = belt.province + "市"
+        else:
+            place = belt.province + "省" + belt.city + "市"
+        if district.endswith("市"):  # a county-level city under the prefecture
+            place = belt.province + "省" + district
+        else:
+            place += district
+        return f"{place}{self.rng.choice(catalog.STREETS)}{self.rng.randint(1, 388)}号"
+
     def mobile(self):
         prefix = self.rng.choice(("138", "139", "136", "137", "150", "158", "186", "189", "177"))
         return prefix + "".join(str(self.rng.randint(0, 9)) for _ in range(8))
@@ -189,9 +201,7 @@ class World:
                     name=self.company_name(belt, district), kind=kind, rep=None,
                     specialized=rng.random() < 0.07, little_giant=False,
                     phone=self.phone(belt),
-                    address=f"{belt.province}{'' if belt.province == belt.city else belt.city + '市'}"
-                            f"{district if not district.endswith('市') else ''}"
-                            f"{rng.choice(catalog.STREETS)}{rng.randint(1, 388)}号",
+                    address=self.address(belt, district),
                     profile=profile, stages=[], terms=[], showcase=showcase,
                     complaints=[], visits=[],
                 )
