@@ -384,7 +384,7 @@ class World:
             plans = [("cxt", "upgrade"), ("super", "same"), ("super", None)]
             start = self.today - (365 * 2 + 290) * DAY
         else:
-            factory.weak, factory.super_level, factory.cxt_level = True, 88_000, 60_000
+            factory.weak, factory.super_level, factory.cxt_level = True, 72_000, 55_000
             factory.growth, factory.aov, factory.visit_every = -0.18, 380, 75
             plans = [("cxt", "same"), ("cxt", "upgrade"), ("super", None)]
             start = self.today - (365 * 2 + 320) * DAY
