@@ -65,6 +65,8 @@ class Writer:
             if exc_type is None and self.postgres:
                 with db.atomic():
                     self._fix_sequences()
+            if exc_type is None:
+                self._analyze()
         finally:
             if not self.postgres:
                 for name, value in self._saved_pragmas.items():
@@ -157,6 +159,16 @@ class Writer:
 
     def execute(self, sql, params=()):
         return db.execute_sql(sql, params)
+
+    def _analyze(self):
+        """Fresh planner statistics for the tables just filled (SQLite: a
+        sampled ANALYZE, so it stays quick on millions of rows)."""
+        if self.postgres:
+            for table in sorted(self.tables):
+                db.execute_sql(f'ANALYZE "{table}"')
+        else:
+            db.execute_sql("PRAGMA analysis_limit = 1000")
+            db.execute_sql("ANALYZE")
 
     def _fix_sequences(self):
         """Move each written table's id sequence past the ids the seed used."""
