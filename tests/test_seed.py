@@ -354,6 +354,14 @@ def test_format_logins_lists_who_sees_what(demo):
     assert "ROI" in text and "广州女装" in text
 
 
+def test_sales_indexes_are_back_after_the_load(demo):
+    indexes = {tuple(index.columns): index.unique for index in db.get_indexes("sales_daily")}
+    assert indexes.get(("factory_id", "date")) is True
+    assert indexes.get(("date", "factory_id")) is False
+    assert indexes.get(("factory_id",)) is False
+    assert [fk.column for fk in db.get_foreign_keys("sales_daily")] == ["factory_id"]
+
+
 def test_programme_scale_world_has_the_programme_size():
     world = world_module.build_world("programme", SEED, TODAY, random.Random(f"{SEED}:world"))
     active_super = sum(1 for f in world.factories
@@ -400,12 +408,6 @@ def test_seed_demo_if_empty_leaves_a_filled_database_alone(runner):
     assert User.select().count() == 1
 
 
-def test_sales_indexes_are_back_after_the_load(demo):
-    indexes = {tuple(index.columns): index.unique for index in db.get_indexes("sales_daily")}
-    assert indexes.get(("factory_id", "date")) is True
-    assert indexes.get(("date", "factory_id")) is False
-
-
 def test_worker_processes_generate_the_same_sales_rows(monkeypatch):
     from demo_data import sales
     world = world_module.build_world("demo", SEED, TODAY, random.Random(f"{SEED}:world"))
@@ -414,3 +416,19 @@ def test_worker_processes_generate_the_same_sales_rows(monkeypatch):
     monkeypatch.setattr(sales, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setenv("DEMO_DATA_WORKERS", "2")
     assert list(sales.all_rows(world, calendar, SEED, expected_rows=1)) == in_process
+
+
+def test_a_failed_load_puts_the_indexes_back(app):
+    from demo_data.writer import Writer
+
+    def schema():
+        indexes = sorted((tuple(i.columns), i.unique) for i in db.get_indexes("sales_daily"))
+        return indexes, [fk.column for fk in db.get_foreign_keys("sales_daily")]
+
+    before = schema()
+    with pytest.raises(RuntimeError):
+        with Writer() as writer:
+            with writer.deferred_indexes(SalesDaily):
+                assert schema() != before
+                raise RuntimeError("the load broke")
+    assert schema() == before
