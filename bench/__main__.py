@@ -5,7 +5,7 @@ Each benchmark is a module ``bench/<name>.py`` with a ``main()``."""
 import importlib
 import sys
 
-BENCHMARKS = ("imports",)
+BENCHMARKS = ("imports", "kpis", "pages")
 
 
 def run(names):

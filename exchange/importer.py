@@ -381,7 +381,8 @@ def run_import(kind_name, path, *, filename=None, dry_run=False, user=None, acto
         with db.atomic():
             _count(kind, staging, result)
             if not dry_run and result.changes:
-                staging.write()
+                with _rollup_kept(kind, staging, result):
+                    staging.write()
                 if kind.extra_staging:
                     kind.write_extra(staging.extras())
             result.seconds = round(time.monotonic() - started, 3)
@@ -393,6 +394,19 @@ def run_import(kind_name, path, *, filename=None, dry_run=False, user=None, acto
         return result
     finally:
         staging.drop()
+
+
+def _rollup_kept(kind, staging, result):
+    """A large sales write suspends the rollup's per-row triggers and
+    recomputes the touched factories' rollup once, set-based (metrics.rollup)."""
+    from contextlib import nullcontext
+
+    from metrics import rollup
+    from models import SalesDaily
+
+    if kind.model is not SalesDaily or result.changes < rollup.BULK_WRITE_ROWS:
+        return nullcontext()
+    return rollup.bulk_sales_write(f'SELECT DISTINCT "factory_id" FROM {staging.table}')
 
 
 def _report_duplicates(kind, staging, result):

@@ -11,7 +11,7 @@ import datetime
 from decimal import Decimal
 
 from models import FIRST_RESPONSE_TARGET_HOURS, RESOLUTION_TARGET_HOURS, Complaint
-from metrics import grouping
+from metrics import grouping, rawrows
 from metrics.numbers import mean, median, ratio
 
 KPI_NAMES = ("opened", "resolved", "sla_attainment", "breached_open",
@@ -53,7 +53,11 @@ def facts(ids, period):
                        | ((Complaint.created_at < after)
                           & (Complaint.resolved_at.is_null()
                              | (Complaint.resolved_at >= after))))))
-    return {"complaints": list(query.tuples())}
+    to_datetime = rawrows.to_datetime
+    return {"complaints": [(factory, severity, to_datetime(created), to_datetime(responded),
+                            to_datetime(solved), rating)
+                           for factory, severity, created, responded, solved, rating
+                           in rawrows.rows(query)]}
 
 
 def compute(facts_, period):

@@ -8,10 +8,10 @@ entered last (on a tie, the later stage).
 
 import datetime
 
-from peewee import Case, fn
+from peewee import SQL, Case, fn
 
 from models import LOST_STAGE, STAGES, StageEvent
-from metrics import grouping
+from metrics import grouping, rawrows
 from metrics.numbers import median, ratio
 
 STALLED_AFTER_DAYS = 14
@@ -28,38 +28,45 @@ def _as_date(value):
     return datetime.date.fromisoformat(str(value)[:10])
 
 
+def _cohort_ids(ids, period):
+    return StageEvent.select(StageEvent.factory).where(
+        (StageEvent.stage == "lead") & StageEvent.factory.in_(ids)
+        & (StageEvent.entered_on >= period.start) & (StageEvent.entered_on <= period.end))
+
+
+def _live(ids, period):
+    Lead = StageEvent.alias("lead")
+    query = (StageEvent.select(StageEvent.factory, StageEvent.entered_on, Lead.entered_on)
+             .join(Lead, on=((Lead.factory == StageEvent.factory) & (Lead.stage == "lead")))
+             .where((StageEvent.stage == "live") & StageEvent.factory.in_(ids)
+                    & (StageEvent.entered_on >= period.start)
+                    & (StageEvent.entered_on <= period.end)))
+    to_date = rawrows.to_date
+    return [(factory, (to_date(live_on) - to_date(lead_on)).days)
+            for factory, live_on, lead_on in rawrows.rows(query)]
+
+
+def _stalled(ids, period):
+    cutoff = period.end - datetime.timedelta(days=STALLED_AFTER_DAYS)
+    last = fn.MAX(StageEvent.entered_on)
+    last_finished = fn.MAX(Case(None, [(StageEvent.stage.in_(FINISHED), StageEvent.entered_on)]))
+    return (StageEvent.select(StageEvent.factory)
+            .where(StageEvent.factory.in_(ids) & (StageEvent.entered_on <= period.end))
+            .group_by(StageEvent.factory)
+            .having((last < cutoff.isoformat())
+                    & (last_finished.is_null() | (last_finished < last))))
+
+
 def facts(ids, period):
     """What the KPIs need, each row starting with a factory id:
     ``cohort``: (factory, stage) for every stage ever entered by a factory
     whose lead date is in the period; ``live``: (factory, days from lead to
     live) for factories whose live date is in the period; ``stalled``:
     (factory,) for each stalled factory."""
-    cohort_ids = StageEvent.select(StageEvent.factory).where(
-        (StageEvent.stage == "lead") & StageEvent.factory.in_(ids)
-        & (StageEvent.entered_on >= period.start) & (StageEvent.entered_on <= period.end))
-    cohort = list(StageEvent.select(StageEvent.factory, StageEvent.stage)
-                  .where(StageEvent.factory.in_(cohort_ids)).tuples())
-
-    Lead = StageEvent.alias("lead")
-    live_rows = (StageEvent.select(StageEvent.factory, StageEvent.entered_on, Lead.entered_on)
-                 .join(Lead, on=((Lead.factory == StageEvent.factory) & (Lead.stage == "lead")))
-                 .where((StageEvent.stage == "live") & StageEvent.factory.in_(ids)
-                        & (StageEvent.entered_on >= period.start)
-                        & (StageEvent.entered_on <= period.end))
-                 .tuples())
-    live = [(factory, (_as_date(live_on) - _as_date(lead_on)).days)
-            for factory, live_on, lead_on in live_rows]
-
-    cutoff = period.end - datetime.timedelta(days=STALLED_AFTER_DAYS)
-    last = fn.MAX(StageEvent.entered_on)
-    last_finished = fn.MAX(Case(None, [(StageEvent.stage.in_(FINISHED), StageEvent.entered_on)]))
-    stalled = list(StageEvent.select(StageEvent.factory)
-                   .where(StageEvent.factory.in_(ids) & (StageEvent.entered_on <= period.end))
-                   .group_by(StageEvent.factory)
-                   .having((last < cutoff.isoformat())
-                           & (last_finished.is_null() | (last_finished < last)))
-                   .tuples())
-    return {"cohort": cohort, "live": live, "stalled": stalled}
+    cohort = rawrows.rows(StageEvent.select(StageEvent.factory, StageEvent.stage)
+                          .where(StageEvent.factory.in_(_cohort_ids(ids, period))))
+    return {"cohort": cohort, "live": _live(ids, period),
+            "stalled": rawrows.rows(_stalled(ids, period))}
 
 
 def compute(facts_, period):
@@ -85,7 +92,23 @@ def kpis(scope, period):
     is in the period; .5 for an even count), ``stalled`` (int, current
     stage neither live nor lost and entered more than 14 days before
     ``to``, stage history up to ``to``)."""
-    return compute(facts(scope.factory_ids(period.end), period), period)
+    ids = scope.factory_ids(period.end)
+    # The same numbers as ``compute(facts(...))``, aggregated in the database.
+    Lead = StageEvent.alias("lead")
+    reached = dict(rawrows.rows(
+        StageEvent.select(StageEvent.stage, fn.COUNT(StageEvent.id))
+        .join(Lead, on=(Lead.factory == StageEvent.factory))
+        .where((Lead.stage == "lead") & (Lead.entered_on >= period.start)
+               & (Lead.entered_on <= period.end) & Lead.factory.in_(ids))
+        .group_by(StageEvent.stage)))
+    stalled = rawrows.rows(StageEvent.select(fn.COUNT(SQL("*"))).from_(
+        _stalled(ids, period).alias("stalled")))[0][0]
+    result = {"leads": reached.get("lead", 0)}
+    result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
+    result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])
+    result["median_days_to_live"] = median(days for _factory, days in _live(ids, period))
+    result["stalled"] = stalled
+    return result
 
 
 def series(scope, period, grain="week"):

@@ -8,7 +8,7 @@ selects terms by their own tier.
 import datetime
 
 from models import Membership
-from metrics import grouping
+from metrics import grouping, rawrows
 from metrics.numbers import fen_to_yuan, ratio
 
 DUE_WINDOWS = (30, 60, 90)
@@ -44,9 +44,10 @@ def facts(ids, period, tier=None):
                           & (Membership.end <= horizon)))))
     if tier is not None:
         query = query.where(Membership.tier == tier)
-    return {"terms": [(factory, tier_, int(fee), _as_date(end), outcome,
+    to_date = rawrows.to_date
+    return {"terms": [(factory, tier_, int(fee), to_date(end), outcome,
                        None if successor is None else int(successor))
-                      for factory, tier_, fee, end, outcome, successor in query.tuples()]}
+                      for factory, tier_, fee, end, outcome, successor in rawrows.rows(query)]}
 
 
 def compute(facts_, period):

@@ -6,6 +6,8 @@ counts ``int``, rates and ratios exact ``Decimal`` fractions, and ``None``
 wherever a denominator is 0.
 """
 
+from peewee import fn
+
 from models import Factory, Membership, Region, User
 from metrics import sales_data
 from metrics.numbers import change, fen_to_yuan, growth, median, ratio
@@ -51,8 +53,7 @@ def derive(totals, last_year_gmv_fen=None):
 
 
 def _base_kpis(factory_ids, period):
-    current = sales_data.period_totals(factory_ids, period)
-    last_year = sales_data.period_totals(factory_ids, period.last_year())
+    current, last_year = sales_data.period_totals_many(factory_ids, [period, period.last_year()])
     return derive(current, last_year["gmv_fen"])
 
 
@@ -68,8 +69,9 @@ def kpis(scope, period):
     result = _base_kpis(scope.factory_ids(period.end), period)
     factory_id = scope.single_factory_id
     if factory_id is not None:
-        result["membership_roi"] = membership_roi(factory_id, period)
-        peers = peer_benchmark(factory_id, period)
+        term = current_term(factory_id, period.end)
+        result["membership_roi"] = _roi(factory_id, term, period)
+        peers = _peers(factory_id, term, period)
         result["peer_median_gmv_cny"] = peers["peer_median_gmv_cny"]
         result["peer_percentile"] = peers["peer_percentile"]
     return result
@@ -83,10 +85,10 @@ def compare(scope, period):
     the change (``sales.KPI_KINDS``: relative growth for money and counts,
     a difference for rates; ``None`` when either side is ``None`` or the
     base is 0)."""
-    ids = scope.factory_ids(period.end)
-    now = _base_kpis(ids, period)
-    before = _base_kpis(ids, period.previous())
-    year_ago = _base_kpis(ids, period.last_year())
+    spans = [period, period.previous(), period.last_year()]
+    totals = sales_data.period_totals_many(scope.factory_ids(period.end),
+                                           spans + [span.last_year() for span in spans])
+    now, before, year_ago = (derive(totals[i], totals[i + 3]["gmv_fen"]) for i in range(3))
     return {
         name: {
             "value": now[name],
@@ -103,7 +105,8 @@ def compare(scope, period):
 def current_term(factory_id, on):
     """The factory's membership term active on ``on`` (the latest started
     one if several), or ``None``."""
-    return (Membership.select()
+    return (Membership.select(Membership, Factory.region)
+            .join(Factory)
             .where((Membership.factory == factory_id) & (Membership.start <= on)
                    & (Membership.end >= on))
             .order_by(Membership.start.desc()).first())
@@ -115,14 +118,17 @@ def _term_sales(factory_id, term, period):
     return sales_data.factory_daily_gmv(factory_id, Period(term.start, min(term.end, period.end)))
 
 
-def membership_roi(factory_id, period):
-    """GMV over the current term (start..min(end, ``to``)) / the term's fee;
-    ``None`` with no term active on ``to`` or a zero fee."""
-    term = current_term(factory_id, period.end)
+def _roi(factory_id, term, period):
     if term is None:
         return None
     gmv_fen = sum(gmv for _day, gmv in _term_sales(factory_id, term, period))
     return ratio(gmv_fen, term.fee_fen)
+
+
+def membership_roi(factory_id, period):
+    """GMV over the current term (start..min(end, ``to``)) / the term's fee;
+    ``None`` with no term active on ``to`` or a zero fee."""
+    return _roi(factory_id, current_term(factory_id, period.end), period)
 
 
 def roi_card(scope, period):
@@ -163,31 +169,34 @@ def roi_card(scope, period):
 def peer_benchmark(factory_id, period):
     """How one factory compares with its peers, never naming them::
 
-        {"peer_count": int, "gmv_cny": Decimal (the factory's GMV),
+        {"peer_count": int, "gmv_cny": Decimal|None (the factory's GMV,
+         None when there are too few peers to compare),
          "peer_median_gmv_cny": Decimal|None,
          "peer_percentile": Decimal|None (share of peers strictly below)}
 
     Peers are the other factories of the same region whose term active on
-    ``to`` has the same tier as the factory's; both figures are ``None``
+    ``to`` has the same tier as the factory's; the figures are ``None``
     with fewer than 5 peers (or no term active on ``to``)."""
-    factory = Factory.select(Factory.id, Factory.region).where(Factory.id == factory_id).get()
-    own = sales_data.factory_totals(
-        Factory.select(Factory.id).where(Factory.id == factory_id), period)
-    own_gmv = own.get(factory_id, {}).get("gmv_fen", 0)
-    result = {"peer_count": 0, "gmv_cny": fen_to_yuan(own_gmv),
+    return _peers(factory_id, current_term(factory_id, period.end), period)
+
+
+def _peers(factory_id, term, period):
+    result = {"peer_count": 0, "gmv_cny": None,
               "peer_median_gmv_cny": None, "peer_percentile": None}
-    term = current_term(factory_id, period.end)
     if term is None:
         return result
-    peer_ids = (Factory.select(Factory.id)
-                .where((Factory.region == factory.region_id) & (Factory.id != factory_id)
-                       & Factory.id.in_(active_terms(period.end, term.tier))))
-    ids = [row[0] for row in peer_ids.tuples()]
+    ids = [row[0] for row in
+           Factory.select(Factory.id)
+           .where((Factory.region == term.factory.region_id) & (Factory.id != factory_id)
+                  & Factory.id.in_(active_terms(period.end, term.tier))).tuples()]
     result["peer_count"] = len(ids)
     if len(ids) < MIN_PEERS:
         return result
-    totals = sales_data.factory_totals(peer_ids, period)
+    totals = sales_data.factory_totals(
+        Factory.select(Factory.id).where(Factory.id.in_(ids + [factory_id])), period)
+    own_gmv = totals.get(factory_id, {}).get("gmv_fen", 0)
     gmvs = [totals.get(peer, {}).get("gmv_fen", 0) for peer in ids]
+    result["gmv_cny"] = fen_to_yuan(own_gmv)
     result["peer_median_gmv_cny"] = fen_to_yuan(median(gmvs))
     result["peer_percentile"] = ratio(sum(1 for gmv in gmvs if gmv < own_gmv), len(gmvs))
     return result
@@ -202,20 +211,21 @@ def series(scope, period, grain="day"):
           "pickup_48h_rate"}, ...]
 
     (no ``active_factories`` and no YoY per bucket)."""
-    daily = sales_data.daily_totals(scope.factory_ids(period.end), period)
+    buckets = period.buckets(grain)
     rows = []
-    for bucket in period.buckets(grain):
-        totals = dict.fromkeys(sales_data.MEASURES, 0)
-        for day in bucket.dates():
-            for name, value in daily.get(day, {}).items():
-                totals[name] += value
+    for bucket, totals in zip(buckets, sales_data.bucket_totals(
+            scope.factory_ids(period.end), buckets)):
         values = derive(totals)
         del values["gmv_yoy_growth"], values["active_factories"]
         rows.append({"start": bucket.start, "end": bucket.end, **values})
     return rows
 
 
+GROUP_COLUMNS = {"regions": Factory.region, "reps": Factory.rep, "factories": Factory.id}
+
+
 def _group_names(level, keys):
+    """``{key: (code, Chinese name, English name)}`` of the groups."""
     if level == "regions":
         return {region.id: (region.code, region.name_zh, region.name_en)
                 for region in Region.select().where(Region.id.in_(list(keys)))}
@@ -223,7 +233,15 @@ def _group_names(level, keys):
         return {user.id: (user.username, user.display_name, user.display_name)
                 for user in User.select(User.id, User.username, User.display_name)
                 .where(User.id.in_([key for key in keys if key is not None]))}
-    return {}
+    return {factory_id: (code, name, name) for factory_id, code, name in
+            Factory.select(Factory.id, Factory.code, Factory.name)
+            .where(Factory.id.in_(list(keys))).tuples()}
+
+
+def _ranking_kpis(totals):
+    values = derive(totals)
+    del values["gmv_yoy_growth"]
+    return values
 
 
 def rankings(scope, period, level):
@@ -238,42 +256,35 @@ def rankings(scope, period, level):
           "change": {name: change vs previous (see ``compare``)}}, ...]
 
     An owner's scope holds only their own factory, so an owner's rankings
-    never show another factory."""
+    never show another factory. Four queries, whatever the scope's size."""
     if level not in RANKING_LEVELS:
         raise ValueError(f"unknown level {level!r}")
     ids = scope.factory_ids(period.end)
-    current = sales_data.factory_totals(ids, period)
-    previous = sales_data.factory_totals(ids, period.previous())
-    factories = list(Factory.select(Factory.id, Factory.code, Factory.name, Factory.region,
-                                    Factory.rep).where(Factory.id.in_(ids)).tuples())
-    column = {"regions": 3, "reps": 4, "factories": 0}[level]
-    groups = {}
-    for row in factories:
-        groups.setdefault(row[column], []).append(row)
-    names = _group_names(level, groups)
+    group = GROUP_COLUMNS[level]
+    sums = sales_data.group_totals(ids, group, [period, period.previous()])
+    members = dict(Factory.select(group, fn.COUNT(Factory.id)).where(Factory.id.in_(ids))
+                   .group_by(group).tuples())
+    names = _group_names(level, members)
     result = []
-    for key, members in groups.items():
-        sums = {"now": dict.fromkeys(sales_data.MEASURES + ("active_factories",), 0)}
-        sums["before"] = dict(sums["now"])
-        for member in members:
-            for label, source in (("now", current), ("before", previous)):
-                totals = source.get(member[0])
-                if totals:
-                    for name, value in totals.items():
-                        sums[label][name] += value
-                    sums[label]["active_factories"] += 1 if totals["orders"] > 0 else 0
-        now, before = derive(sums["now"]), derive(sums["before"])
-        for values in (now, before):
-            del values["gmv_yoy_growth"]
-        if level == "factories":
-            code, name, name_en = members[0][1], members[0][2], members[0][2]
-        else:
-            code, name, name_en = names.get(key, (None, "", ""))
+    for key, count in members.items():
+        now_totals, before_totals = sums.get(key, (sales_data.EMPTY, sales_data.EMPTY))
+        now, before = _ranking_kpis(now_totals), _ranking_kpis(before_totals)
+        code, name, name_en = names.get(key, (None, "", ""))
         result.append({
             "id": key, "key": code, "name": name, "name_en": name_en,
-            "factories": len(members), "kpis": now, "previous": before,
+            "factories": count, "kpis": now, "previous": before,
             "change": {name_: change(now[name_], before[name_], KPI_KINDS[name_])
                        for name_ in now},
         })
     result.sort(key=lambda row: (-row["kpis"]["gmv_cny"], row["key"] or ""))
     return result
+
+
+def trends(scope, periods, level, keys):
+    """``{key: [GMV in fen for each of periods]}`` of the given regions, reps
+    or factories (the ranking's sparklines); two queries."""
+    group = GROUP_COLUMNS[level]
+    ids = scope.factory_ids(periods[-1].end).where(group.in_(list(keys)))
+    sums = sales_data.group_totals(ids, group, periods)
+    return {key: [totals["gmv_fen"] for totals in sums.get(key, ())] or [0] * len(periods)
+            for key in keys}

@@ -36,6 +36,10 @@ EXPECTED = {
     "admin.index": (LOGIN, 403, 403, 403, 200),
     "api.kpis": (401, 200, 200, 200, 200),
     "api.me": (401, 200, 200, 200, 200),
+    "sales.dashboard": (LOGIN, 200, 403, 200, 200),
+    "sales.ranking": (LOGIN, 200, 403, 200, 200),
+    "sales.ranking_export": (LOGIN, 200, 403, 200, 200),
+    "sales.factory": (LOGIN, 200, 200, 200, 200),
     "admin.users": (LOGIN, 403, 403, 403, 200),
     "admin.user_new": (LOGIN, 403, 403, 403, 200),
     "admin.user_edit": (LOGIN, 403, 403, 403, 200),
@@ -57,6 +61,8 @@ EXPECTED = {
 # endpoint: function(users) -> URL variables
 URL_ARGS = {
     "api.kpis": lambda users: {"dashboard": "sales"},
+    "sales.ranking_export": lambda users: {"file_format": "csv"},
+    "sales.factory": lambda users: {"code": users.factory.code},
     "admin.user_edit": lambda users: {"user_id": users.rep.id},
     "admin.user_password": lambda users: {"user_id": users.rep.id},
     "admin.token_new": lambda users: {"user_id": users.rep.id},

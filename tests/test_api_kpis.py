@@ -11,7 +11,8 @@ from metrics.api_format import format_kpis
 from metrics.period import Period, default_period
 from metrics.scoping import Scope
 from models import db
-from tests.builders import make_complaint, make_membership, make_sales, make_stage
+from tests.builders import (make_complaint, make_factory, make_membership, make_sales,
+                            make_stage)
 
 D = datetime.date
 JAN = {"from": "2026-01-01", "to": "2026-01-31"}
@@ -145,3 +146,22 @@ def test_me_names_the_token_user(app, data):
 
 def test_query_count_header_only_when_enabled(client_as, data, database_url):
     assert "X-Query-Count" not in _get(client_as("admin"), "sales", **JAN).headers
+
+
+def test_every_kpi_request_runs_at_most_10_queries(data, database_url):
+    from app import create_app
+
+    counted = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                          "SECRET_KEY": "test-secret-key", "RATELIMIT_STORAGE_URI": "memory://",
+                          "QUERY_COUNT_HEADER": True})
+    for make in range(5):  # enough peers for the owner's benchmark to run
+        factory = make_factory(data.region)
+        make_membership(factory, D(2025, 6, 1))
+    client = counted.test_client()
+    for role in ("admin", "manager", "rep", "owner"):
+        token = _token(data[role], data.admin)
+        for dashboard in ("sales", "onboarding", "renewals", "complaints"):
+            for args in (JAN, dict(JAN, tier="super"), {}):
+                response = _get(client, dashboard, token=token, **args)
+                assert response.status_code == 200
+                assert int(response.headers["X-Query-Count"]) <= 10, (role, dashboard, args)

@@ -55,6 +55,8 @@ def test_onboarding_kpis(people):
     assert k["lead_to_live_rate"] == Decimal("0.4")
     assert k["median_days_to_live"] == 19          # 10, 19, 32: odd count
     assert k["stalled"] == 2                       # B and G; not F, I, D
+    ids = Scope(people["admin"]).factory_ids(MARCH.end)
+    assert k == onboarding.compute(onboarding.facts(ids, MARCH), MARCH)
     rep_k = onboarding.kpis(Scope(rep), MARCH)
     assert rep_k["median_days_to_live"] == Decimal("25.5")  # 19, 32: even count
     manager = onboarding.kpis(Scope(people["manager"]), MARCH)
