@@ -23,7 +23,7 @@ events, visits) and ``writer`` (batched inserts / COPY).
 import datetime
 import random
 import sys
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from zoneinfo import ZoneInfo
 
 import click
@@ -36,12 +36,18 @@ from . import activity as activity_module
 from . import sales as sales_module
 from .world import DEMO_PASSWORD, SCALES, build_world
 
-__all__ = ["seed_demo", "format_logins", "after_load", "POST_LOAD_HOOKS", "DEMO_PASSWORD",
-           "SCALES", "shanghai_today"]
+__all__ = ["seed_demo", "format_logins", "after_load", "POST_LOAD_HOOKS", "LOAD_CONTEXTS",
+           "DEMO_PASSWORD", "SCALES", "shanghai_today"]
 
 # Steps to run once the rows are in (e.g. rebuilding rollup tables). Each is
 # called as ``hook(today=<date>)`` inside ``after_load``, in order.
 POST_LOAD_HOOKS = []
+
+# Context managers to hold open around the whole load, e.g. one that
+# suspends row triggers on ``sales_daily`` and restores them afterwards.
+# Each entry is a callable returning a context manager; they are entered in
+# order before the first row is written and left after the last commit.
+LOAD_CONTEXTS = []
 
 # The logins format_logins() prints, in this order.
 PRINTED_LOGINS = ("admin", "manager_south", "manager_all", "rep_guangzhou", "rep_yiwu",
@@ -78,8 +84,11 @@ def seed_demo(scale="demo", seed=2021, progress=False, today=None):
     from metrics.rollup import triggers_suspended
 
     # The sales rollup's triggers would run once per row; suspend them and
-    # rebuild the rollup once the rows are in.
-    with bar as progress_bar, triggers_suspended():
+    # rebuild the rollup once the rows are in. LOAD_CONTEXTS may add more.
+    with bar as progress_bar, ExitStack() as load_contexts:
+        load_contexts.enter_context(triggers_suspended())
+        for context in LOAD_CONTEXTS:
+            load_contexts.enter_context(context())
         update = progress_bar.update if progress else None
         with Writer(update) as writer:
             counts = _write(writer, world, activity, calendar, seed)

@@ -6,6 +6,7 @@ the read-only checks share it; the determinism test wipes and reseeds it
 with the same seed and anchor date, leaving identical data behind.
 """
 
+import contextlib
 import datetime
 import hashlib
 import os
@@ -34,11 +35,6 @@ END_OF_DATA = datetime.datetime(TODAY.year, TODAY.month, TODAY.day) - datetime.t
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 USE_POSTGRES = POSTGRES_URL.startswith(("postgres://", "postgresql://"))
-
-
-def _wipe():
-    for model in reversed(ALL_MODELS):
-        model.delete().execute()
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +78,16 @@ def data_hash():
     return digest.hexdigest()
 
 
-def test_same_seed_and_date_give_identical_data(demo):
+def test_same_seed_and_date_give_identical_data(demo, tmp_path):
     first = data_hash()
     rows = SalesDaily.select().count()
-    _wipe()
+    if USE_POSTGRES:  # empty the one test database (TRUNCATE: no row triggers) and reseed
+        tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS)
+        db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    else:  # a second, fresh database
+        db.close()
+        database.connect_database(f"sqlite:///{tmp_path / 'again.db'}")
+        database.migrate_schema()
     demo_data.seed_demo(scale="demo", seed=SEED, today=TODAY)
     assert SalesDaily.select().count() == rows
     assert data_hash() == first
@@ -352,6 +354,14 @@ def test_format_logins_lists_who_sees_what(demo):
     assert "ROI" in text and "广州女装" in text
 
 
+def test_sales_indexes_are_back_after_the_load(demo):
+    indexes = {tuple(index.columns): index.unique for index in db.get_indexes("sales_daily")}
+    assert indexes.get(("factory_id", "date")) is True
+    assert indexes.get(("date", "factory_id")) is False
+    assert indexes.get(("factory_id",)) is False
+    assert [fk.column for fk in db.get_foreign_keys("sales_daily")] == ["factory_id"]
+
+
 def test_programme_scale_world_has_the_programme_size():
     world = world_module.build_world("programme", SEED, TODAY, random.Random(f"{SEED}:world"))
     active_super = sum(1 for f in world.factories
@@ -364,11 +374,27 @@ def test_programme_scale_world_has_the_programme_size():
     assert 80 <= statistics.median(books) <= 130
 
 
-def test_seed_demo_command_fills_an_empty_database(runner):
+def test_seed_demo_command_fills_an_empty_database(runner, monkeypatch):
+    calls = []
+
+    @contextlib.contextmanager
+    def around_load():
+        calls.append(("enter", SalesDaily.select().count()))
+        yield
+        calls.append(("exit", SalesDaily.select().count()))
+
+    monkeypatch.setattr(demo_data, "LOAD_CONTEXTS", [around_load])
+    monkeypatch.setattr(demo_data, "POST_LOAD_HOOKS",
+                        [lambda today: calls.append(("after", today))])
+    before = demo_data.shanghai_today()
     result = runner.invoke(args=["seed-demo", "--seed", "7"])
+    after = demo_data.shanghai_today()
     assert result.exit_code == 0, result.output
     assert Factory.select().count() > 200
     assert "owner_baiyun" in result.output and "demo1688" in result.output
+    rows = SalesDaily.select().count()
+    assert calls[:2] == [("enter", 0), ("exit", rows)]
+    assert calls[2][0] == "after" and calls[2][1] in (before, after)
 
 
 def test_seed_demo_if_empty_leaves_a_filled_database_alone(runner):
@@ -382,12 +408,6 @@ def test_seed_demo_if_empty_leaves_a_filled_database_alone(runner):
     assert User.select().count() == 1
 
 
-def test_sales_indexes_are_back_after_the_load(demo):
-    indexes = {tuple(index.columns): index.unique for index in db.get_indexes("sales_daily")}
-    assert indexes.get(("factory_id", "date")) is True
-    assert indexes.get(("date", "factory_id")) is False
-
-
 def test_worker_processes_generate_the_same_sales_rows(monkeypatch):
     from demo_data import sales
     world = world_module.build_world("demo", SEED, TODAY, random.Random(f"{SEED}:world"))
@@ -396,3 +416,19 @@ def test_worker_processes_generate_the_same_sales_rows(monkeypatch):
     monkeypatch.setattr(sales, "PARALLEL_THRESHOLD", 0)
     monkeypatch.setenv("DEMO_DATA_WORKERS", "2")
     assert list(sales.all_rows(world, calendar, SEED, expected_rows=1)) == in_process
+
+
+def test_a_failed_load_puts_the_indexes_back(app):
+    from demo_data.writer import Writer
+
+    def schema():
+        indexes = sorted((tuple(i.columns), i.unique) for i in db.get_indexes("sales_daily"))
+        return indexes, [fk.column for fk in db.get_foreign_keys("sales_daily")]
+
+    before = schema()
+    with pytest.raises(RuntimeError):
+        with Writer() as writer:
+            with writer.deferred_indexes(SalesDaily):
+                assert schema() != before
+                raise RuntimeError("the load broke")
+    assert schema() == before
