@@ -150,7 +150,18 @@ def start_login_session(user):
     """Sign ``user`` in: a new LoginSession row and a fresh session cookie."""
     key = secrets.token_urlsafe(32)
     now = utcnow()
+    previous = session.get(SESSION_KEY)
+    # Rows of sessions long over are of no further use: drop them here.
+    cutoff = now - max(datetime.timedelta(days=30), datetime.timedelta(
+        seconds=current_app.config["SESSION_ABSOLUTE_TIMEOUT"]))
     with db.atomic():
+        if previous:  # signing in again in the same browser ends the old session
+            LoginSession.update(revoked_at=now).where(
+                LoginSession.key == hash_secret(previous),
+                LoginSession.revoked_at.is_null()).execute()
+        LoginSession.delete().where(
+            LoginSession.user == user.id,
+            (LoginSession.revoked_at < cutoff) | (LoginSession.last_seen_at < cutoff)).execute()
         LoginSession.create(
             key=hash_secret(key), user=user, created_at=now, last_seen_at=now,
             ip=(request.remote_addr or "")[:64],
@@ -299,7 +310,9 @@ def _unauthenticated():
         # htmx does not follow redirects for the whole page; tell it to.
         current = request.headers.get("HX-Current-URL", "")
         response = current_app.response_class(status=401)
-        response.headers["HX-Redirect"] = url_for("auth.login", next=_local_path(current))
+        response.headers["HX-Redirect"] = url_for(
+            "auth.login", next=_local_path(current),
+            expired=1 if g.get("session_ended") else None)
         return response
     target = request.full_path if request.query_string else request.path
     if g.get("session_ended"):

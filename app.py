@@ -18,7 +18,7 @@ import database
 import i18n
 import query_count
 import security
-from extensions import csrf
+from extensions import compress, csrf
 from models import db
 from views import register_blueprints
 
@@ -38,6 +38,9 @@ def create_app(test_config=None):
         WTF_CSRF_TIME_LIMIT=None,  # pages stay open all day; token bound to the session
         SEND_FILE_MAX_AGE_DEFAULT=0,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+        # Compress pages, never streams: a CSV export must flow, not buffer.
+        COMPRESS_STREAMS=False,
+        COMPRESS_ALGORITHM=["br", "gzip"],
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
@@ -55,6 +58,7 @@ def create_app(test_config=None):
     app.teardown_appcontext(_close_connection)
 
     csrf.init_app(app)
+    compress.init_app(app)
     access.init_app(app)
     security.init_app(app)
     i18n.init_app(app)

@@ -5,8 +5,9 @@ import sys
 import click
 from flask import current_app
 
+import audit
 import database
-from models import User, db
+from models import LoginSession, User, db, utcnow
 
 
 @click.command("init-db")
@@ -56,6 +57,11 @@ def set_password_command(username):
     user.set_password(password)
     with db.atomic():
         user.save()
+        # A new password ends every session signed in with the old one.
+        LoginSession.update(revoked_at=utcnow()).where(
+            LoginSession.user == user.id, LoginSession.revoked_at.is_null()).execute()
+        audit.record("user.password_reset", user=None, username="(command line)",
+                     object_type="user", object_id=user.id, detail="flask set-password")
     click.echo(f"Password set for {username}.")
 
 

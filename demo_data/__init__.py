@@ -143,17 +143,19 @@ def _write(writer, world, activity, calendar, seed):
            for v in activity.visits])
     writer.commit()
 
+    expected = sales_module.estimate_rows(world, calendar)
+
     def sales_rows():
         next_id = 1
-        for factory in world.factories:
-            for row in sales_module.factory_rows(world, factory, calendar, seed):
-                yield (next_id,) + row
-                next_id += 1
+        for row in sales_module.all_rows(world, calendar, seed, expected):
+            yield (next_id,) + row
+            next_id += 1
 
     columns = ("id", "factory_id", "date", "gmv_fen", "orders", "new_buyers",
                "repeat_orders", "dropship_orders", "shipments", "shipments_picked_48h")
     before = writer.written
-    writer.write(SalesDaily, columns, sales_rows())
+    with writer.deferred_indexes(SalesDaily):
+        writer.write(SalesDaily, columns, sales_rows(), plain=True)
     counts["sales_daily"] = writer.written - before
     return counts
 

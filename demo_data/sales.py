@@ -14,6 +14,8 @@ and its code, so its rows do not depend on any other factory.
 
 import datetime
 import math
+import multiprocessing
+import os
 import random
 
 DAY = datetime.timedelta(days=1)
@@ -181,3 +183,41 @@ def estimate_rows(world, calendar):
         for first, last, _tier in segments(world, factory, calendar):
             total += last - first + 1
     return total
+
+
+# Below this many rows the sales are generated in-process; above it, worker
+# processes generate them while this process writes (the two overlap).
+PARALLEL_THRESHOLD = 300_000
+FACTORIES_PER_TASK = 40
+_STATE = None  # (world, calendar, seed) inherited by forked workers
+
+
+def _generate(span):
+    world, calendar, seed = _STATE
+    rows = []
+    for factory in world.factories[span[0]:span[1]]:
+        rows.extend(factory_rows(world, factory, calendar, seed))
+    return rows
+
+
+def all_rows(world, calendar, seed, expected_rows=0):
+    """Every factory's rows, in factory order (the same rows and order
+    whether or not worker processes generate them)."""
+    use_workers = (expected_rows >= PARALLEL_THRESHOLD and (os.cpu_count() or 1) > 1
+                   and "fork" in multiprocessing.get_all_start_methods())
+    if not use_workers:
+        for factory in world.factories:
+            yield from factory_rows(world, factory, calendar, seed)
+        return
+    global _STATE
+    _STATE = (world, calendar, seed)
+    count = len(world.factories)
+    spans = [(i, min(i + FACTORIES_PER_TASK, count))
+             for i in range(0, count, FACTORIES_PER_TASK)]
+    processes = max(1, min(int(os.environ.get("DEMO_DATA_WORKERS", 0)) or os.cpu_count() or 2, 4))
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            for rows in pool.imap(_generate, spans, chunksize=2):
+                yield from rows
+    finally:
+        _STATE = None

@@ -12,6 +12,7 @@ assigns them, so rows can reference each other without reading back).
   the end.
 """
 
+import contextlib
 import io
 
 import database
@@ -72,7 +73,7 @@ class Writer:
 
     def _begin(self):
         self._transaction = db.atomic()
-        self._transaction.__enter__()
+        self._helper = self._transaction.__enter__()
 
     def commit(self):
         """Commit what has been written so far and go on in a new transaction."""
@@ -81,9 +82,12 @@ class Writer:
         self._pending = 0
 
     # ------------------------------------------------------------------ writes
-    def write(self, model, columns, rows):
-        """Write ``rows`` (an iterable of tuples in ``columns`` order)."""
+    def write(self, model, columns, rows, plain=False):
+        """Write ``rows`` (an iterable of tuples in ``columns`` order).
+        ``plain`` promises numbers and strings with no NULLs, booleans, tabs,
+        newlines or backslashes (the sales rows): COPY then skips escaping."""
         table = model._meta.table_name
+        self._plain = plain
         self.tables.add(table)
         chunk_size = POSTGRES_CHUNK if self.postgres else SQLITE_CHUNK
         chunk = []
@@ -100,8 +104,12 @@ class Writer:
         column_list = ", ".join(f'"{c}"' for c in columns)
         if self.postgres:
             buffer = io.StringIO()
-            buffer.write("\n".join("\t".join(_copy_value(v) for v in row) for row in chunk))
-            buffer.write("\n")
+            if self._plain:
+                line = "\t".join("%s" for _ in columns) + "\n"
+                buffer.write("".join([line % row for row in chunk]))
+            else:
+                buffer.write("\n".join("\t".join(_copy_value(v) for v in row) for row in chunk))
+                buffer.write("\n")
             buffer.seek(0)
             cursor.copy_expert(f'COPY "{table}" ({column_list}) FROM STDIN', buffer)
         else:
@@ -112,6 +120,40 @@ class Writer:
         self.written += len(chunk)
         if self._pending >= ROWS_PER_TRANSACTION:
             self.commit()
+
+    @contextlib.contextmanager
+    def deferred_indexes(self, model):
+        """Drop ``model``'s non-unique secondary indexes while a big load
+        runs and rebuild them, from their own stored definitions, once it is
+        done (or fails): one sorted build beats millions of random index
+        insertions. Unique indexes stay, so the data is checked as it goes."""
+        table = model._meta.table_name
+        if self.postgres:
+            indexes = db.execute_sql(
+                "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+                "JOIN pg_class c ON c.relname = i.indexname "
+                "JOIN pg_index x ON x.indexrelid = c.oid "
+                "WHERE i.tablename = %s AND i.schemaname = current_schema() "
+                "AND NOT x.indisunique ORDER BY i.indexname", (table,)).fetchall()
+        else:
+            indexes = db.execute_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%' ORDER BY name",
+                (table,)).fetchall()
+        for name, _definition in indexes:
+            db.execute_sql(f'DROP INDEX "{name}"')
+        try:
+            yield
+        except BaseException:
+            self._helper.rollback()  # and begin a fresh transaction
+            self._rebuild(indexes)
+            raise
+        self._rebuild(indexes)
+
+    def _rebuild(self, indexes):
+        for _name, definition in indexes:
+            db.execute_sql(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        self.commit()
 
     def execute(self, sql, params=()):
         return db.execute_sql(sql, params)

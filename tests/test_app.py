@@ -71,3 +71,9 @@ def test_htmx_is_served_by_the_app_itself(client):
     assert b"htmx" in response.data[:2000]
     response.close()
 
+
+
+def test_pages_are_compressed_for_browsers_that_accept_it(client_as):
+    response = client_as("manager").get("/sales/", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]

@@ -283,3 +283,22 @@ def test_api_with_session_cookie_still_needs_csrf(api_app, users):
     assert client.post("/api/v1/echo").status_code == 400
     assert client.post("/api/v1/echo", headers={"X-CSRFToken": client.csrf_token}
                        ).status_code == 200
+
+
+def test_set_password_command_ends_the_users_sessions(runner, client_as, users):
+    client = client_as("rep")
+    assert client.get("/my-day").status_code == 200
+    result = runner.invoke(args=["set-password", "rep"], input="another-password\n")
+    assert result.exit_code == 0, result.output
+    assert client.get("/my-day").status_code == 302
+    assert AuditLog.get(AuditLog.action == "user.password_reset").detail == "flask set-password"
+
+
+def test_signing_in_again_ends_the_previous_session(client, users):
+    _login_form(client, "rep", PASSWORD)
+    first = session_cookie(client)
+    _login_form(client, "manager", PASSWORD)
+    assert client.get("/regions").status_code == 200
+    assert LoginSession.select().where(LoginSession.revoked_at.is_null()).count() == 1
+    client.set_cookie("session", first)
+    assert client.get("/my-day").status_code == 302

@@ -380,3 +380,19 @@ def test_seed_demo_if_empty_leaves_a_filled_database_alone(runner):
     refused = runner.invoke(args=["seed-demo"])
     assert refused.exit_code != 0
     assert User.select().count() == 1
+
+
+def test_sales_indexes_are_back_after_the_load(demo):
+    indexes = {tuple(index.columns): index.unique for index in db.get_indexes("sales_daily")}
+    assert indexes.get(("factory_id", "date")) is True
+    assert indexes.get(("date", "factory_id")) is False
+
+
+def test_worker_processes_generate_the_same_sales_rows(monkeypatch):
+    from demo_data import sales
+    world = world_module.build_world("demo", SEED, TODAY, random.Random(f"{SEED}:world"))
+    calendar = sales.Calendar(world.sales_start, world.last_day)
+    in_process = list(sales.all_rows(world, calendar, SEED, expected_rows=0))
+    monkeypatch.setattr(sales, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setenv("DEMO_DATA_WORKERS", "2")
+    assert list(sales.all_rows(world, calendar, SEED, expected_rows=1)) == in_process

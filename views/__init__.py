@@ -3,7 +3,7 @@
 
 def register_blueprints(app):
     """Register every area's blueprint on ``app``."""
-    from views import admin, api, auth, data_exchange, homes, main
+    from views import admin, api, auth, data_exchange, homes, main, sales
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -11,3 +11,4 @@ def register_blueprints(app):
     app.register_blueprint(admin.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(data_exchange.bp)
+    app.register_blueprint(sales.bp)

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from access import roles_required
 from charts import figure_json, new_figure
 from i18n import is_chinese
-from models import ALL_STAGES, Factory, Membership, Region, StageEvent, User, Visit
+from models import ALL_STAGES, Factory, Membership, Region, StageEvent, Visit
 from scope import visible_factories, visible_regions
 from views.navigation import add_nav_item
 from views.rendering import render_page
@@ -35,8 +35,6 @@ STAGE_LABELS = {
     "signed": _l("Signed"), "store_ready": _l("Store ready"), "trained": _l("Trained"),
     "live": _l("Live"), "lost": _l("Lost"),
 }
-TIER_LABELS = {"cxt": _l("CXT (basic)"), "super": _l("Super factory")}
-KIND_LABELS = {"factory": _l("Factory"), "trader": _l("Trading company")}
 
 
 def shanghai_today():
@@ -116,22 +114,6 @@ def rep_day(user, today):
     return rows, counts
 
 
-def owner_card(user):
-    """The owner's factory with its region, rep, stage and current term."""
-    factory = (visible_factories(user, Factory.select(Factory, Region).join(Region))
-               .first())
-    if factory is None:
-        return None
-    rep = User.get_or_none(User.id == factory.rep_id) if factory.rep_id else None
-    stage = current_stages([factory.id]).get(factory.id)
-    today = shanghai_today()
-    term = (Membership.select().where(Membership.factory == factory.id,
-                                      Membership.start <= today)
-            .order_by(Membership.start.desc()).first())
-    return {"factory": factory, "rep": rep, "stage": stage, "term": term,
-            "days_left": (term.end - today).days if term and term.end >= today else None}
-
-
 def region_overview(user):
     """The regions ``user`` may see, each with counts of the factories in
     scope: all, live, with an open super-factory term, and reps."""
@@ -188,10 +170,13 @@ def my_day():
 @bp.get("/my-factory")
 @roles_required("owner")
 def my_factory():
-    """The owner's factory card."""
-    return render_page("homes/my_factory.html", card=owner_card(g.user),
-                       stage_labels=STAGE_LABELS, tier_labels=TIER_LABELS,
-                       kind_labels=KIND_LABELS)
+    """The owner's own factory: its sales page (ROI, peers, charts)."""
+    from views.sales import factory_page
+
+    factory = visible_factories(g.user).first()
+    if factory is None:
+        return render_page("homes/my_factory.html")
+    return factory_page(factory)
 
 
 @bp.get("/regions")
@@ -204,4 +189,4 @@ def regions():
     return render_page("homes/regions.html", rows=rows, chart=chart, total=total)
 
 
-__all__ = ["bp", "current_stages", "rep_day", "owner_card", "region_overview"]
+__all__ = ["bp", "current_stages", "rep_day", "region_overview"]

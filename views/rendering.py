@@ -2,7 +2,8 @@
 
 A page template names the block an htmx request replaces (``partial``).
 A normal request gets the whole page; an htmx request (``HX-Request``, but
-not a boosted navigation, which wants the whole page) gets only that block.
+not a boosted navigation or a history restore, which want the whole page)
+gets only that block.
 ``Vary: HX-Request`` keeps caches from serving one for the other.
 """
 
@@ -11,9 +12,13 @@ from jinja2_fragments.flask import render_block
 
 
 def is_htmx_partial_request():
-    """True for an htmx request that wants a fragment rather than a page."""
+    """True for an htmx request that wants a fragment rather than a page.
+
+    A boosted navigation and a history restore (the back button: htmx keeps
+    no snapshots, see ``historyCacheSize`` in base.html) want the page."""
     return (request.headers.get("HX-Request") == "true"
-            and request.headers.get("HX-Boosted") != "true")
+            and request.headers.get("HX-Boosted") != "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def render_page(template, partial="content", **context):

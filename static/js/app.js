@@ -13,7 +13,7 @@
       var target = document.getElementById(block.getAttribute("data-chart-for"));
       if (!target) { return; }
       var figure = JSON.parse(block.textContent);
-      var config = Object.assign({ responsive: true, displaylogo: false }, figure.config || {});
+      var config = Object.assign({ responsive: true, displaylogo: false, displayModeBar: false }, figure.config || {});
       window.Plotly.react(target, figure.data || [], figure.layout || {}, config);
     });
   }

@@ -26,6 +26,7 @@ AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+DEMO_PASSWORD = "demo1688"  # demo_data's password for every demo login
 
 
 def pytest_collection_modifyitems(items):
@@ -120,6 +121,14 @@ class WatchedPage:
         """Open ``path`` on the live server and wait until the network is idle."""
         response = self.page.goto(self.base_url + path, wait_until="networkidle")
         return response
+
+    def login(self, username, password=DEMO_PASSWORD):
+        """Sign in through the login form as a demo user; lands on their home."""
+        self.goto("/login")
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", password)
+        with self.page.expect_navigation(wait_until="networkidle"):
+            self.page.click("main button[type=submit]")
 
     def horizontal_overflow(self):
         """How many pixels the page is wider than the viewport (0 is good)."""
