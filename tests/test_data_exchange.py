@@ -486,3 +486,27 @@ def test_blank_lines_are_skipped_and_row_numbers_match_the_sheet(runner, tmp_pat
     result = runner.invoke(args=["import", "regions", str(path)])
     assert "row 5, column name_zh: required" in result.output
     assert Path(path).exists() and Region.select().count() == 0
+
+
+def test_a_collision_at_write_time_rolls_everything_back(runner, tmp_path, monkeypatch):
+    """A reference that vanishes between the check and the write (here: the
+    refs say a factory exists that does not) is refused, nothing written."""
+    from exchange import kinds
+
+    load_everything(runner, tmp_path)
+    before = snapshot()
+    real = kinds.Refs.__init__
+
+    def with_a_ghost(self, **wanted):
+        real(self, **wanted)
+        self.factories["GHOST"] = 999_999
+
+    monkeypatch.setattr(kinds.Refs, "__init__", with_a_ghost)
+    rows = [["F00001", "2025-05-01", "1.00", "1", "0", "0", "0", "1", "1"],
+            ["GHOST", "2025-05-01", "1.00", "1", "0", "0", "0", "1", "1"]]
+    path = write_csv(tmp_path / "s.csv", "sales", rows)
+    result = runner.invoke(args=["import", "sales", str(path)])
+    assert result.exit_code == 1
+    assert "the database changed while this file was being imported" in result.output
+    assert snapshot() == before
+    assert AuditLog.select().where(AuditLog.action == "import.rejected").exists()
