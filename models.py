@@ -23,6 +23,7 @@ from decimal import Decimal
 from peewee import (
     BigIntegerField,
     BlobField,
+    CompositeKey,
     BooleanField,
     CharField,
     Check,
@@ -373,6 +374,43 @@ class AuditLog(BaseModel):
     ip = CharField(max_length=64, default="")
 
 
+class SalesCumulative(BaseModel):
+    """Rollup (migration 004, kept by triggers): a factory's running sums of
+    ``sales_daily`` up to and including ``date``, for every date from its
+    first to its last sales row. Read through ``metrics.rollup``."""
+
+    date = DateField()
+    factory = ForeignKeyField(Factory, on_delete="CASCADE", index=False)
+    gmv_fen = BigIntegerField()
+    orders = BigIntegerField()
+    new_buyers = BigIntegerField()
+    repeat_orders = BigIntegerField()
+    dropship_orders = BigIntegerField()
+    shipments = BigIntegerField()
+    shipments_picked_48h = BigIntegerField()
+    last_order_date = DateField(null=True)
+
+    class Meta:
+        primary_key = CompositeKey("date", "factory")
+        without_rowid = True
+
+
+class SalesCumulativeEnd(BaseModel):
+    """Rollup (migration 004): each factory's sales span and its totals."""
+
+    factory = ForeignKeyField(Factory, primary_key=True, on_delete="CASCADE")
+    first_date = DateField()
+    last_date = DateField()
+    gmv_fen = BigIntegerField()
+    orders = BigIntegerField()
+    new_buyers = BigIntegerField()
+    repeat_orders = BigIntegerField()
+    dropship_orders = BigIntegerField()
+    shipments = BigIntegerField()
+    shipments_picked_48h = BigIntegerField()
+    last_order_date = DateField(null=True)
+
+
 IMPORT_JOB_STATES = ("checking", "checked", "rejected", "importing", "imported", "failed",
                      "cancelled")
 
@@ -409,3 +447,7 @@ ALL_MODELS = [
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
     AuditLog, ImportJob,
 ]
+
+# Derived tables, rebuilt from the domain tables (metrics.rollup); not data
+# of their own, so exports and imports leave them alone.
+ROLLUP_MODELS = [SalesCumulative, SalesCumulativeEnd]

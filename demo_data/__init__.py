@@ -2,8 +2,9 @@
 
 ``seed_demo(scale, seed, today=None)`` fills an empty database:
 
-* ``demo``: 8 industrial belts, about 320 factories, 13 months of daily
-  sales; a few seconds, so browser tests can seed it every session.
+* ``demo``: 8 industrial belts, about 320 factories, two years of daily
+  sales (so year-on-year figures mean something); a few seconds, so
+  browser tests can seed it every session.
 * ``programme``: the real programme's size: 40 production-area centres,
   about 6,000 super factories among 12,000+ factories, two years of daily
   sales (millions of rows).
@@ -74,7 +75,11 @@ def seed_demo(scale="demo", seed=2021, progress=False, today=None):
         bar = nullcontext()
     from .writer import Writer
 
-    with bar as progress_bar:
+    from metrics.rollup import triggers_suspended
+
+    # The sales rollup's triggers would run once per row; suspend them and
+    # rebuild the rollup once the rows are in.
+    with bar as progress_bar, triggers_suspended():
         update = progress_bar.update if progress else None
         with Writer(update) as writer:
             counts = _write(writer, world, activity, calendar, seed)

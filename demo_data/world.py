@@ -59,7 +59,7 @@ class Scale:
 
 SCALES = {
     "demo": Scale("demo", belts=[b for b in catalog.BELTS if b.code in catalog.DEMO_BELT_CODES],
-                  factories=320, sales_days=395, history_days=1100, book=25,
+                  factories=320, sales_days=730, history_days=1100, book=25,
                   extra_owners=4, complaint_rate=2.4),
     "programme": Scale("programme", belts=list(catalog.BELTS), factories=14_800,
                        sales_days=730, history_days=1460, book=100,

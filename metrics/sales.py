@@ -51,8 +51,7 @@ def derive(totals, last_year_gmv_fen=None):
 
 
 def _base_kpis(factory_ids, period):
-    current = sales_data.period_totals(factory_ids, period)
-    last_year = sales_data.period_totals(factory_ids, period.last_year())
+    current, last_year = sales_data.period_totals_many(factory_ids, [period, period.last_year()])
     return derive(current, last_year["gmv_fen"])
 
 
@@ -202,13 +201,10 @@ def series(scope, period, grain="day"):
           "pickup_48h_rate"}, ...]
 
     (no ``active_factories`` and no YoY per bucket)."""
-    daily = sales_data.daily_totals(scope.factory_ids(period.end), period)
+    buckets = period.buckets(grain)
     rows = []
-    for bucket in period.buckets(grain):
-        totals = dict.fromkeys(sales_data.MEASURES, 0)
-        for day in bucket.dates():
-            for name, value in daily.get(day, {}).items():
-                totals[name] += value
+    for bucket, totals in zip(buckets, sales_data.bucket_totals(
+            scope.factory_ids(period.end), buckets)):
         values = derive(totals)
         del values["gmv_yoy_growth"], values["active_factories"]
         rows.append({"start": bucket.start, "end": bucket.end, **values})

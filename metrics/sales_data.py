@@ -67,18 +67,42 @@ def _as_date(value):
 
 
 def period_totals(factory_ids, period):
-    """See ``raw_period_totals``; the fast implementation when available."""
-    return raw_period_totals(factory_ids, period)
+    """See ``raw_period_totals``; from the rollup (two queries)."""
+    from metrics import rollup
+
+    return rollup.period_totals(factory_ids, period)
+
+
+def period_totals_many(factory_ids, periods):
+    """``period_totals`` for several periods at once (still two queries)."""
+    from metrics import rollup
+
+    return rollup.period_totals_many(factory_ids, periods)
 
 
 def factory_totals(factory_ids, period):
-    """See ``raw_factory_totals``; the fast implementation when available."""
-    return raw_factory_totals(factory_ids, period)
+    """See ``raw_factory_totals``; from the rollup (two queries). Factories
+    whose sums are all 0 may be present or absent."""
+    from metrics import rollup
+
+    return rollup.factory_totals(factory_ids, period)
 
 
 def daily_totals(factory_ids, period):
     """See ``raw_daily_totals``."""
     return raw_daily_totals(factory_ids, period)
+
+
+def bucket_totals(factory_ids, buckets):
+    """``[{measure: sum}]`` for consecutive periods: from the rollup for
+    weeks and months, straight from the rows for days."""
+    if all(bucket.days == 1 for bucket in buckets) and len(buckets) > 1:
+        daily = raw_daily_totals(factory_ids, type(buckets[0])(buckets[0].start,
+                                                               buckets[-1].end))
+        return [dict(daily.get(bucket.start, dict.fromkeys(MEASURES, 0))) for bucket in buckets]
+    from metrics import rollup
+
+    return rollup.bucket_totals(factory_ids, buckets)
 
 
 def factory_daily_gmv(factory_id, period):
