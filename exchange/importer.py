@@ -382,7 +382,8 @@ def run_import(kind_name, path, *, filename=None, dry_run=False, user=None, acto
             with db.atomic():
                 _count(kind, staging, result)
                 if not dry_run and result.changes:
-                    staging.write()
+                    with kind.bulk_write(result.changes):
+                        staging.write()
                     if kind.extra_staging:
                         kind.write_extra(staging.extras())
                 result.seconds = round(time.monotonic() - started, 3)

@@ -7,6 +7,7 @@ of its table's columns, references resolved to ids (``factory_code`` to
 temporary table and upserts from there on the natural key (``db_key``).
 """
 
+import contextlib
 import functools
 
 from exchange import values as v
@@ -91,6 +92,11 @@ class Kind:
         None after calling ``error(column, message, **params)`` for each
         problem."""
         raise NotImplementedError
+
+    def bulk_write(self, changes):
+        """A context around the write of ``changes`` rows (by default none;
+        sales suspends its rollup triggers for big loads)."""
+        return contextlib.nullcontext()
 
     # Hooks for kinds with more than one table (users and their regions).
     extra_staging = ()
@@ -316,6 +322,21 @@ class Sales(Kind):
                   shipments=shipments)
         return (factory_id, cells["date"], cells["gmv_cny"], orders, cells["new_buyers"],
                 cells["repeat_orders"], cells["dropship_orders"], shipments, picked)
+
+
+    # Above this many changed rows, rebuilding the sales rollup once is far
+    # cheaper than its triggers firing once per row.
+    BULK_ROWS = 20_000
+
+    def bulk_write(self, changes):
+        """For a big load, drop the rollup triggers, write, then recreate
+        them and rebuild the rollup: all inside the import's transaction,
+        so a failure or a kill undoes that too."""
+        if changes < self.BULK_ROWS:
+            return contextlib.nullcontext()
+        from metrics.rollup import triggers_suspended
+
+        return triggers_suspended()
 
 
 class Complaints(Kind):
