@@ -111,7 +111,9 @@ def _run_one(label, url, folder, sales_csv):
         _flask(env, "import", kind, str(Path(folder) / f"{kind}.csv"))
     seconds, peak, tail = _flask(env, "import", "sales", str(sales_csv))
     again, peak_again, tail_again = _flask(env, "import", "sales", str(sales_csv))
-    verdict = "OK" if seconds <= LIMIT_SECONDS else f"OVER {LIMIT_SECONDS} s"
+    # The 60 s budget is SQLite's (the default store); PostgreSQL is reported.
+    verdict = ("" if label != "SQLite" else
+               "OK" if seconds <= LIMIT_SECONDS else f"OVER {LIMIT_SECONDS} s")
     print(f"{label}: import of {ROWS:,} sales rows: {seconds:.1f} s "
           f"(peak memory {peak:.0f} MB) {verdict}; {' '.join(tail)}")
     print(f"{label}: the same file again: {again:.1f} s (peak memory {peak_again:.0f} MB); "

@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from flask import current_app, has_app_context
-from peewee import BooleanField, DateField, DateTimeField
+from peewee import BooleanField, DateField, DateTimeField, IntegrityError
 
 import audit
 import database
@@ -378,35 +378,32 @@ def run_import(kind_name, path, *, filename=None, dry_run=False, user=None, acto
             return _finish(result, user, actor, started)
         if on_writing:
             on_writing()
-        with db.atomic():
-            _count(kind, staging, result)
-            if not dry_run and result.changes:
-                with _rollup_kept(kind, staging, result):
-                    staging.write()
-                if kind.extra_staging:
-                    kind.write_extra(staging.extras())
-            result.seconds = round(time.monotonic() - started, 3)
-            _audit(result, user, actor)
-            if before_commit:
-                before_commit(result)
-            _pause_for_tests()
-            result.committed = not dry_run
+        try:
+            with db.atomic():
+                _count(kind, staging, result)
+                if not dry_run and result.changes:
+                    with kind.bulk_write(result.changes, staging.table):
+                        staging.write()
+                    if kind.extra_staging:
+                        kind.write_extra(staging.extras())
+                result.seconds = round(time.monotonic() - started, 3)
+                _audit(result, user, actor)
+                if before_commit:
+                    before_commit(result)
+                _pause_for_tests()
+                result.committed = not dry_run
+        except IntegrityError:
+            # Checked rows can still collide with a change made meanwhile (a
+            # factory deleted, the same file imported twice at once): the
+            # transaction is rolled back and nothing is written.
+            result.inserted = result.updated = result.unchanged = 0
+            result.add(Problem(None, "", N_(
+                "the database changed while this file was being imported (another import at "
+                "the same time?); nothing was imported: try again")))
+            return _finish(result, user, actor, started)
         return result
     finally:
         staging.drop()
-
-
-def _rollup_kept(kind, staging, result):
-    """A large sales write suspends the rollup's per-row triggers and
-    recomputes the touched factories' rollup once, set-based (metrics.rollup)."""
-    from contextlib import nullcontext
-
-    from metrics import rollup
-    from models import SalesDaily
-
-    if kind.model is not SalesDaily or result.changes < rollup.BULK_WRITE_ROWS:
-        return nullcontext()
-    return rollup.bulk_sales_write(f'SELECT DISTINCT "factory_id" FROM {staging.table}')
 
 
 def _report_duplicates(kind, staging, result):

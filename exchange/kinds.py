@@ -7,6 +7,7 @@ of its table's columns, references resolved to ids (``factory_code`` to
 temporary table and upserts from there on the natural key (``db_key``).
 """
 
+import contextlib
 import functools
 
 from exchange import values as v
@@ -91,6 +92,12 @@ class Kind:
         None after calling ``error(column, message, **params)`` for each
         problem."""
         raise NotImplementedError
+
+    def bulk_write(self, changes, staging_table):
+        """A context around the write of ``changes`` rows from
+        ``staging_table`` (by default none; sales suspends its rollup
+        triggers for big loads)."""
+        return contextlib.nullcontext()
 
     # Hooks for kinds with more than one table (users and their regions).
     extra_staging = ()
@@ -316,6 +323,22 @@ class Sales(Kind):
                   shipments=shipments)
         return (factory_id, cells["date"], cells["gmv_cny"], orders, cells["new_buyers"],
                 cells["repeat_orders"], cells["dropship_orders"], shipments, picked)
+
+
+    # From this many changed rows on, one set-based recompute of the touched
+    # factories' rollup is cheaper than its triggers firing once per row.
+    BULK_ROWS = 5_000
+
+    def bulk_write(self, changes, staging_table):
+        """For a big load, drop the rollup triggers, write, then recreate
+        them and recompute the rollup of the factories the file touches: all
+        inside the import's transaction, so a failure or a kill undoes that
+        too (``metrics.rollup.bulk_sales_write``)."""
+        if changes < self.BULK_ROWS:
+            return contextlib.nullcontext()
+        from metrics.rollup import bulk_sales_write
+
+        return bulk_sales_write(f'SELECT DISTINCT "factory_id" FROM {staging_table}')
 
 
 class Complaints(Kind):

@@ -25,9 +25,6 @@ from models import Factory, SalesCumulative, SalesCumulativeEnd, db
 from metrics import rawrows
 
 ONE_DAY = datetime.timedelta(days=1)
-# From this many changed sales rows on, a write is cheaper without the
-# per-row triggers and with one set-based recompute of the touched factories.
-BULK_WRITE_ROWS = 5_000
 _MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "004_sales_rollup.py"
 
 

@@ -486,3 +486,54 @@ def test_blank_lines_are_skipped_and_row_numbers_match_the_sheet(runner, tmp_pat
     result = runner.invoke(args=["import", "regions", str(path)])
     assert "row 5, column name_zh: required" in result.output
     assert Path(path).exists() and Region.select().count() == 0
+
+
+def test_a_collision_at_write_time_rolls_everything_back(runner, tmp_path, monkeypatch):
+    """A reference that vanishes between the check and the write (here: the
+    refs say a factory exists that does not) is refused, nothing written."""
+    from exchange import kinds
+
+    load_everything(runner, tmp_path)
+    before = snapshot()
+    real = kinds.Refs.__init__
+
+    def with_a_ghost(self, **wanted):
+        real(self, **wanted)
+        self.factories["GHOST"] = 999_999
+
+    monkeypatch.setattr(kinds.Refs, "__init__", with_a_ghost)
+    rows = [["F00001", "2025-05-01", "1.00", "1", "0", "0", "0", "1", "1"],
+            ["GHOST", "2025-05-01", "1.00", "1", "0", "0", "0", "1", "1"]]
+    path = write_csv(tmp_path / "s.csv", "sales", rows)
+    result = runner.invoke(args=["import", "sales", str(path)])
+    assert result.exit_code == 1
+    assert "the database changed while this file was being imported" in result.output
+    assert snapshot() == before
+    assert AuditLog.select().where(AuditLog.action == "import.rejected").exists()
+
+
+@pytest.mark.parametrize("bulk_rows", [1, 10**9], ids=["rollup-rebuilt", "rollup-triggers"])
+def test_sales_imports_keep_the_sales_rollup_exact(runner, tmp_path, monkeypatch, bulk_rows):
+    """Small imports let the rollup triggers follow each row; big ones drop
+    the triggers and rebuild once, inside the import's transaction. Either
+    way the rollup matches the raw rows, and the triggers are back."""
+    from metrics import rollup, sales_data
+    from metrics.period import Period
+
+    monkeypatch.setattr(KINDS["sales"], "BULK_ROWS", bulk_rows)
+    load_everything(runner, tmp_path)
+    rows = [["F00001", f"2025-02-{day:02d}", f"{day}.50", "10", "1", "2", "3", "9", "8"]
+            for day in range(1, 29)]
+    rows.append(["F00001", "2025-03-01", "1.00", "1", "0", "0", "0", "1", "1"])  # an update
+    path = write_csv(tmp_path / "more.csv", "sales", rows)
+    result = runner.invoke(args=["import", "sales", str(path)])
+    assert "inserted 28, updated 1" in result.output, result.output
+    ids = [factory.id for factory in Factory.select()]
+    for period in (Period(datetime.date(2025, 2, 1), datetime.date(2025, 3, 31)),
+                   Period(datetime.date(2025, 2, 10), datetime.date(2025, 3, 1))):
+        assert rollup.period_totals(ids, period) == sales_data.raw_period_totals(ids, period)
+    # the triggers are in place again: a later single-row change is followed
+    SalesDaily.update(orders=SalesDaily.orders + 1).where(
+        SalesDaily.date == datetime.date(2025, 2, 3)).execute()
+    period = Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))
+    assert rollup.period_totals(ids, period) == sales_data.raw_period_totals(ids, period)

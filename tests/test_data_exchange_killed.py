@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bench.imports import write_sales_csv
-from models import Factory, SalesDaily, db
+import database
+from models import Factory, SalesCumulativeEnd, SalesDaily, db
 from tests.builders import make_region, make_sales
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +43,16 @@ def _start_import(database_url, path, pause):
 
 
 def _state():
-    return (SalesDaily.select().count(),
+    """The sales rows, their rollup, and the rollup's triggers (a big import
+    drops and recreates them inside its transaction)."""
+    if database.is_postgres():
+        triggers = db.execute_sql("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal "
+                                  "AND tgrelid = 'sales_daily'::regclass").fetchall()
+    else:
+        triggers = db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND tbl_name = 'sales_daily'").fetchall()
+    return (SalesDaily.select().count(), sorted(triggers),
+            sorted(SalesCumulativeEnd.select().tuples()),
             sorted(SalesDaily.select(SalesDaily.factory, SalesDaily.date, SalesDaily.gmv_fen)
                    .tuples()))
 

@@ -169,7 +169,9 @@ def test_bulk_write_recomputes_the_touched_factories(factories):
 def test_a_large_sales_import_keeps_the_rollup(runner, tmp_path, monkeypatch, factories):
     from tests.exchange_files import write_csv
 
-    monkeypatch.setattr(rollup, "BULK_WRITE_ROWS", 1)
+    from exchange.kinds import KINDS
+
+    monkeypatch.setattr(KINDS["sales"], "BULK_ROWS", 1)
     make_sales(factories[0], START, gmv_fen=5, orders=1)
     rows = [[factory.code, (START + datetime.timedelta(days=n)).isoformat(), f"{n}.50",
              str(n % 3), "0", "0", "0", "1", "1"]
