@@ -27,7 +27,6 @@ To add a page or partial (dashboards): append ``Target(name, path)`` to
 import http.client
 import os
 import platform
-import shutil
 import socket
 import sqlite3
 import statistics
