@@ -28,7 +28,10 @@ ONE_DAY = datetime.timedelta(days=1)
 # From this many changed sales rows on, a write is cheaper without the
 # per-row triggers and with one set-based recompute of the touched factories.
 BULK_WRITE_ROWS = 5_000
-_MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "004_sales_rollup.py"
+# The migration defining the current triggers (004 for SQLite; 006 replaced
+# PostgreSQL's row triggers with statement triggers).
+_MIGRATION = (Path(__file__).resolve().parent.parent / "migrations"
+              / "006_sales_rollup_statement_triggers.py")
 
 
 def _migration():
