@@ -25,7 +25,10 @@ from models import Factory, SalesCumulative, SalesCumulativeEnd, db
 from metrics import rawrows
 
 ONE_DAY = datetime.timedelta(days=1)
-_MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "004_sales_rollup.py"
+# The migration defining the current triggers (004 for SQLite; 006 replaced
+# PostgreSQL's row triggers with statement triggers).
+_MIGRATION = (Path(__file__).resolve().parent.parent / "migrations"
+              / "006_sales_rollup_statement_triggers.py")
 
 
 def _migration():
