@@ -528,7 +528,7 @@ def test_sales_imports_keep_the_sales_rollup_exact(runner, tmp_path, monkeypatch
     path = write_csv(tmp_path / "more.csv", "sales", rows)
     result = runner.invoke(args=["import", "sales", str(path)])
     assert "inserted 28, updated 1" in result.output, result.output
-    ids = [factory.id for factory in Factory.select()]
+    ids = Factory.select(Factory.id)
     for period in (Period(datetime.date(2025, 2, 1), datetime.date(2025, 3, 31)),
                    Period(datetime.date(2025, 2, 10), datetime.date(2025, 3, 1))):
         assert rollup.period_totals(ids, period) == sales_data.raw_period_totals(ids, period)
