@@ -32,7 +32,7 @@ def kpi_helpers():
     return {"kpi_number": format_value, "roi_text": lambda value: format_kpi("ratio", value)[0]}
 
 
-def _filters_or_400():
+def _filters_or_403():
     filters = read_filters(g.user, request.args)
     if filters.scope_error is not None:
         # A parameter naming something outside the user's scope: refuse it
@@ -45,7 +45,7 @@ def _filters_or_400():
 @roles_required(*STAFF)
 def dashboard():
     """Sales of everything the user may see, filtered and ranked."""
-    filters = _filters_or_400()
+    filters = _filters_or_403()
     report = dashboard_report(filters)
     return render_page("sales/dashboard.html", partial="dashboard", filters=filters,
                        report=report, columns=RANKING_COLUMNS)
@@ -56,7 +56,7 @@ def dashboard():
 def ranking():
     """The ranking table alone (the partial that sorting and paging swap);
     as a full page it is the dashboard's table with its filters."""
-    filters = _filters_or_400()
+    filters = _filters_or_403()
     return render_page("sales/ranking.html", partial="ranking", filters=filters,
                        ranking=ranking_report(filters), columns=RANKING_COLUMNS)
 
@@ -65,7 +65,7 @@ def ranking():
 @roles_required(*STAFF)
 def ranking_export(file_format):
     """The whole ranking table (every page) as CSV or XLSX."""
-    filters = _filters_or_400()
+    filters = _filters_or_403()
     return ranking_download(filters, file_format)
 
 

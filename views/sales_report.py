@@ -98,6 +98,7 @@ class Filters:
         return {key: value for key, value in args.items() if value not in (None, "")}
 
     def url(self, endpoint="sales.dashboard", **changes):
+        """A link to ``endpoint`` with these filters and ``changes``."""
         return url_for(endpoint, **self.args(**changes))
 
 
