@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -42,19 +43,27 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The base URL of the app under gunicorn, with demo data loaded."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install chromium`")
-    workdir = tmp_path_factory.mktemp("live")
+FLASK = [sys.executable, "-m", "flask", "--app", "app"]
+
+
+def app_env(workdir):
+    """The environment of a throwaway app: its own SQLite file, no Redis."""
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'browser.db'}",
                SECRET_KEY="browser-tests", FLASK_APP="app")
     env.pop("REDIS_URL", None)
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    subprocess.run(flask + ["init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run(flask + ["seed-demo", "--scale", "demo"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
+    return env
+
+
+def run_flask(env, *args, stdin=None):
+    """``flask --app app ARGS`` for the app of ``env`` (fails the test on error)."""
+    subprocess.run(FLASK + list(args), cwd=ROOT, env=env, check=True, capture_output=True,
+                   input=stdin)
+
+
+@contextmanager
+def gunicorn_server(env):
+    """The app of ``env`` under gunicorn on a free port of 127.0.0.1; yields
+    its base URL once it answers, stops it afterwards."""
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
@@ -72,10 +81,24 @@ def live_server(tmp_path_factory):
                 server.kill()
                 raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode())
             time.sleep(0.2)
-    yield base_url
-    server.terminate()
-    server.wait(timeout=10)
-    server.stderr.close()
+    try:
+        yield base_url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        server.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The base URL of the app under gunicorn, with demo data loaded."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `apt-get install chromium`")
+    env = app_env(tmp_path_factory.mktemp("live"))
+    run_flask(env, "init-db")
+    run_flask(env, "seed-demo", "--scale", "demo")
+    with gunicorn_server(env) as base_url:
+        yield base_url
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,13 @@ test builders, one password set with ``flask set-password``), so it does not
 depend on the demo seed.
 """
 
-import os
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
-from tests.browser.conftest import LAPTOP, PHONE, ROOT, WatchedPage, _free_port
+from tests.browser.conftest import (LAPTOP, PHONE, ROOT, WatchedPage, app_env, gunicorn_server,
+                                    run_flask)
 
 PASSWORD = "browser-pass-123"
 ROLE_HOMES = {"rep": "/my-day", "owner": "/my-factory", "manager": "/regions", "admin": "/admin/"}
@@ -59,36 +57,13 @@ document.addEventListener("securitypolicyviolation", function (event) {
 @pytest.fixture(scope="module")
 def accounts_server(tmp_path_factory):
     """The app under gunicorn on a database with one user per role."""
-    workdir = tmp_path_factory.mktemp("accounts")
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{workdir / 'accounts.db'}",
-               SECRET_KEY="browser-tests", FLASK_APP="app")
-    env.pop("REDIS_URL", None)
-    flask = [sys.executable, "-m", "flask", "--app", "app"]
-    subprocess.run(flask + ["init-db"], cwd=ROOT, env=env, check=True, capture_output=True)
+    env = app_env(tmp_path_factory.mktemp("accounts"))
+    run_flask(env, "init-db")
     subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True,
                    capture_output=True)
-    subprocess.run(flask + ["set-password", "admin"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, input=f"{PASSWORD}\n".encode())
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}",
-         "app:create_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base_url + "/login", timeout=1).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode())
-            time.sleep(0.2)
-    yield base_url
-    server.terminate()
-    server.wait(timeout=10)
-    server.stderr.close()
+    run_flask(env, "set-password", "admin", stdin=f"{PASSWORD}\n".encode())
+    with gunicorn_server(env) as base_url:
+        yield base_url
 
 
 @pytest.fixture
