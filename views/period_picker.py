@@ -7,7 +7,6 @@ stays the last 30 days, or ``from``/``to`` (SPEC section 5) for a custom range.
 """
 
 import datetime
-from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
@@ -20,23 +19,6 @@ PRESETS = {
 }
 DEFAULT_PRESET = "last_90"  # SPEC section 5: the 90 days ending today
 GRAINS = {"day": _l("Day"), "week": _l("Week"), "month": _l("Month")}
-
-
-@dataclass(frozen=True)
-class PeriodChoice:
-    preset: str
-    start: datetime.date
-    end: datetime.date
-    grain: str
-
-    def url_args(self):
-        """The query arguments that reproduce this choice."""
-        if self.preset == "custom":
-            args = {"from": self.start.isoformat(), "to": self.end.isoformat()}
-        else:
-            args = {"period": self.preset}
-        args["grain"] = self.grain
-        return args
 
 
 def preset_range(preset, today):
