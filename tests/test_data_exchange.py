@@ -387,12 +387,27 @@ def test_a_damaged_xlsx_is_refused(runner, tmp_path):
 
 # -- formula injection ---------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-12", "@SUM(A1)", "\tx", "\rx", "'=x",
-                                  "''+y", "plain", "", "'quoted"])
+HOSTILE_STARTS = ["=1+1", "+86 138", "-12", "@SUM(A1)", "\tx", "\rx", "\nx", " =1+1",
+                  "  +1", "\u00a0=1+1", "\u00a0 -1", "\u3000@x", "\n=1+1", "＝1+1", "＋1", "－1",
+                  "＠x", " ＝1", "'=x", "''+y", "' =x", "'\u00a0@x", "'＝x"]
+
+
+HARMLESS = ["plain", "", "'quoted", "a=b", "1-2", " x", "x\n=1", "|x", ";x"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_STARTS + HARMLESS)
 def test_neutralising_is_undone_exactly_on_import(text):
-    safe = neutralise_text(text)
-    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert restore_text(safe) == text
+    assert restore_text(neutralise_text(text)) == text
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_harmless_text_is_left_alone(text):
+    assert neutralise_text(text) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE_STARTS)
+def test_every_hostile_start_gets_a_quote(text):
+    assert neutralise_text(text) == "'" + text
 
 
 def test_exports_neutralise_text_but_not_numbers(runner, tmp_path):

@@ -14,7 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from exchange.table_download import download_response
+from exchange.table_download import COUNT, DATE, MONEY, TEXT, download_response
 from i18n import is_chinese
 from metrics import sales
 from metrics.errors import ParameterError, ScopeError
@@ -282,8 +282,9 @@ def ranking_download(filters, file_format):
               round_money(row["previous"]["gmv_cny"]), row["kpis"]["orders"],
               round_money(row["kpis"]["aov_cny"]), row["kpis"]["active_factories"],
               row["factories"], filters.period.start, filters.period.end] for row in rows)
+    kinds = [TEXT, TEXT, MONEY, MONEY, COUNT, MONEY, COUNT, COUNT, DATE, DATE]
     stem = f"sales-{filters.level}-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}"
-    return download_response(header, table, file_format, stem)
+    return download_response(header, table, file_format, stem, kinds=kinds)
 
 
 # --- whole pages ------------------------------------------------------------
