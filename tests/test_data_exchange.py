@@ -19,7 +19,8 @@ from exchange.kinds import KINDS
 from models import (AuditLog, Complaint, Factory, Membership, Region, SalesDaily, User,
                     UserRegion, Visit)
 from tests.builders import make_factory, make_region, make_user
-from tests.exchange_files import FULL_LOAD, load_everything, write_csv, write_xlsx
+from tests.exchange_files import (FULL_LOAD, hostile_load, load_everything, write_csv,
+                                  write_xlsx)
 
 
 def table_counts():
@@ -60,7 +61,7 @@ def test_full_load_then_export_gives_back_the_same_rows(runner, tmp_path):
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_export_then_import_round_trips_exactly(runner, tmp_path, suffix):
-    load_everything(runner, tmp_path)
+    load_everything(runner, tmp_path, hostile_load())
     before = snapshot()
     for kind in KINDS:
         first = tmp_path / f"first-{kind}.{suffix}"
