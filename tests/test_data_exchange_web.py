@@ -228,3 +228,12 @@ def test_unconfirmed_uploads_are_forgotten_after_two_days(app):
     assert ImportJob.get_by_id(old.id).payload is None
     assert ImportJob.get_by_id(old.id).state == "cancelled"
     assert bytes(ImportJob.get_by_id(new.id).payload) == b"y"
+
+
+@pytest.mark.parametrize("role, path", [("admin", "/admin/data"), ("manager", "/sales/")])
+def test_export_links_say_that_xlsx_keeps_codes_exactly(client_as, role, path):
+    soup = BeautifulSoup(client_as(role).get(path).get_data(as_text=True), "html.parser")
+    note = soup.select_one(".export-note").get_text(strip=True)
+    assert "XLSX" in note and "00123" in note and "编码" in note
+    formats = {link.get_text(strip=True) for link in soup.select("a[download]")}
+    assert formats == {"CSV", "XLSX"}
