@@ -6,13 +6,16 @@ semicolon and Tab and "Evaluate formulas" on, once as XLSX.
 In every file: no cell holds a formula, no row has more columns than the
 header, every record is one row, and Chinese text reads correctly with the
 character set left to Calc. In the XLSX files money is a number to the cent
-shown as #,##0.00, counts are integers, and codes stay text (00123).
+shown as #,##0.00, counts are integers, and codes stay text (00123); a
+table with every column kind of ``table_download`` (rates as percentages)
+goes through the same checks.
 
 Needs ``soffice`` (Debian's libreoffice-calc-nogui); without it the test is
 skipped, unless ``REQUIRE_SOFFICE`` is set (``.ci/run`` sets it).
 """
 
 import csv
+import datetime
 import io
 import os
 import re
@@ -22,13 +25,19 @@ import pytest
 from openpyxl import load_workbook
 
 from exchange.kinds import KINDS
+from exchange.table_download import (COUNT, DATE, MONEY, NUMBER, RATE, TEXT, write_csv,
+                                     write_xlsx)
 from tests import spreadsheet
-from tests.exchange_files import hostile_load, load_everything
+from tests.exchange_files import HOSTILE_TEXTS, hostile_load, load_everything
 
 MARCH = "period=custom&from=2025-03-01&to=2025-03-31"
 RANKINGS = {f"ranking-{level}": f"/sales/ranking.{{fmt}}?{MARCH}&level={level}"
             for level in ("regions", "reps", "factories")}
 CJK = re.compile(r"[\u4e00-\u9fff]")
+ALL_KINDS_HEADER = ["编码", "金额", "比率", "数量", "数值", "日期"]
+ALL_KINDS = [TEXT, MONEY, RATE, COUNT, NUMBER, DATE]
+ALL_KINDS_ROWS = [("00123", 1234.565, 0.7125, 12000, 1 / 3, datetime.date(2025, 3, 1))] + [
+    (text, Decimal("-5"), 0.5, 0, -1.5, datetime.date(2025, 3, 2)) for text in HOSTILE_TEXTS]
 
 
 @pytest.fixture
@@ -87,6 +96,12 @@ def test_every_export_opens_in_calc_without_formulas(soffice, app, runner, clien
             path.write_bytes(response.get_data())
             files[fmt].append(path)
             records[path.name] = _records(name, response.get_data(), fmt)
+    for fmt, write in (("csv", write_csv), ("xlsx", write_xlsx)):
+        path = tmp_path / fmt / f"all-kinds.{fmt}"
+        with open(path, "wb") as handle:
+            write(ALL_KINDS_HEADER, ALL_KINDS_ROWS, handle, kinds=ALL_KINDS)
+        files[fmt].append(path)
+        records[path.name] = _records("all-kinds", path.read_bytes(), fmt)
     opened = {}
     for fmt, paths in files.items():
         fods = spreadsheet.open_in_calc(paths, tmp_path / f"{fmt}-calc", csv=fmt == "csv")
@@ -95,7 +110,7 @@ def test_every_export_opens_in_calc_without_formulas(soffice, app, runner, clien
     problems = [problem for name, rows in opened.items()
                 for problem in _problems(name, records[name], rows)]
     assert not problems, "\n".join(problems)
-    assert len(opened) == 2 * len(urls)
+    assert len(opened) == 2 * (len(urls) + 1)
 
     # XLSX types: the ranking's money to the cent with #,##0.00, counts as
     # integers, factory codes as text with their leading zeros.
@@ -114,6 +129,14 @@ def test_every_export_opens_in_calc_without_formulas(soffice, app, runner, clien
     assert "00123" in [cell.text for cell in codes]
     gmv = opened["sales.xlsx"][1][2]
     assert (gmv.value_type, gmv.value, gmv.text) == ("float", "12345.67", "12,345.67")
+    # Every column kind of table_download, as other dashboards declare them.
+    code, money, rate, count, number, day = opened["all-kinds.xlsx"][1]
+    assert (code.value_type, code.text) == ("string", "00123")
+    assert (money.value_type, money.value, money.text) == ("float", "1234.57", "1,234.57")
+    assert (rate.value_type, rate.value, rate.text) == ("percentage", "0.7125", "71.3%")
+    assert (count.value_type, count.value, count.text) == ("float", "12000", "12,000")
+    assert (number.value_type, number.value) == ("float", "0.333333")
+    assert (day.value_type, day.value) == ("date", "2025-03-01")
     # The hostile text stays text, shown with its neutralising quote.
     names = {row[0].text: row[1].text for row in opened["factories.csv"][1:]}
     assert names["H013"] == "'=1+1" and names["H018"] == "'=cmd|' /C calc'!A0"
