@@ -19,7 +19,8 @@ from exchange.kinds import KINDS
 from models import (AuditLog, Complaint, Factory, Membership, Region, SalesDaily, User,
                     UserRegion, Visit)
 from tests.builders import make_factory, make_region, make_user
-from tests.exchange_files import FULL_LOAD, load_everything, write_csv, write_xlsx
+from tests.exchange_files import (FULL_LOAD, hostile_load, load_everything, write_csv,
+                                  write_xlsx)
 
 
 def table_counts():
@@ -60,7 +61,7 @@ def test_full_load_then_export_gives_back_the_same_rows(runner, tmp_path):
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_export_then_import_round_trips_exactly(runner, tmp_path, suffix):
-    load_everything(runner, tmp_path)
+    load_everything(runner, tmp_path, hostile_load())
     before = snapshot()
     for kind in KINDS:
         first = tmp_path / f"first-{kind}.{suffix}"
@@ -387,12 +388,27 @@ def test_a_damaged_xlsx_is_refused(runner, tmp_path):
 
 # -- formula injection ---------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-12", "@SUM(A1)", "\tx", "\rx", "'=x",
-                                  "''+y", "plain", "", "'quoted"])
+HOSTILE_STARTS = ["=1+1", "+86 138", "-12", "@SUM(A1)", "\tx", "\rx", "\nx", " =1+1",
+                  "  +1", "\u00a0=1+1", "\u00a0 -1", "\u3000@x", "\n=1+1", "＝1+1", "＋1", "－1",
+                  "＠x", " ＝1", "'=x", "''+y", "' =x", "'\u00a0@x", "'＝x"]
+
+
+HARMLESS = ["plain", "", "'quoted", "a=b", "1-2", " x", "x\n=1", "|x", ";x"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_STARTS + HARMLESS)
 def test_neutralising_is_undone_exactly_on_import(text):
-    safe = neutralise_text(text)
-    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert restore_text(safe) == text
+    assert restore_text(neutralise_text(text)) == text
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_harmless_text_is_left_alone(text):
+    assert neutralise_text(text) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE_STARTS)
+def test_every_hostile_start_gets_a_quote(text):
+    assert neutralise_text(text) == "'" + text
 
 
 def test_exports_neutralise_text_but_not_numbers(runner, tmp_path):

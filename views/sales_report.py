@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from dashboards import Column, Table, build_tiles, text_tile, tile
+from exchange.table_download import COUNT, DATE, MONEY, TEXT
 from i18n import format_day, format_number, is_chinese
 from metrics import sales
 from metrics.numbers import round_money
@@ -113,6 +114,7 @@ RANKING = Table(
     link=_factory_link,
     on_page=_with_trends,
     export=_ranking_export,
+    export_kinds=(TEXT, TEXT, MONEY, MONEY, COUNT, MONEY, COUNT, COUNT, DATE, DATE),
     export_stem="sales",
     empty=_l("Nothing to rank for these filters."),
 )
