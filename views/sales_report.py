@@ -180,13 +180,13 @@ def _sorted(rows, filters):
 def _row_link(filters, row):
     if row["key"] is None:
         return None
-    period_args = {key: value for key, value in filters.args().items()
-                   if key in ("period", "from", "to", "grain")}
     if filters.level == "regions":
         return filters.url(region=row["key"], level="reps", sort=None, dir=None, page=None)
     if filters.level == "reps":
         return filters.url(rep=row["key"], level="factories", sort=None, dir=None, page=None)
-    return url_for("sales.factory", code=row["key"], **period_args)
+    # A factory's name opens its page (profile, timeline, actions), which
+    # links on to its sales details.
+    return url_for("factories.page", code=row["key"])
 
 
 def _trend_windows(period, count=8):
