@@ -56,6 +56,7 @@ EXPECTED = {
     "data_exchange.commit": (LOGIN, 403, 403, 403, 303),  # a finished job: nothing to do
     "data_exchange.cancel": (LOGIN, 403, 403, 403, 303),
     "data_exchange.export": (LOGIN, 200, 200, 200, 200),  # narrowed by scope.py
+    "factories.own": (LOGIN, 403, 302, 403, 403),
     "factories.page": (LOGIN, 200, 200, 200, 200),
     "factories.timeline": (LOGIN, 200, 200, 200, 200),
     "factories.move_stage": (LOGIN, 303, 403, 303, 303),

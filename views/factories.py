@@ -1,5 +1,6 @@
 """One factory's page and its field actions (SPEC section 9).
 
+* ``GET /factories/`` (owners): their own factory's page, from their navigation.
 * ``GET /factories/<code>``: profile, stage, open term, recent sales and the
   timeline, for anyone who may see the factory (an owner: their own, without
   anything meant for staff).
@@ -12,7 +13,8 @@
 import re
 import secrets
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest
 
@@ -23,9 +25,12 @@ from actions import visits as visit_actions
 import labels
 from metrics import factory as factory_data
 from metrics.period import shanghai_today
+from scope import visible_factories
+from views.navigation import add_nav_item
 from views.rendering import is_htmx_partial_request, render_page
 
 bp = Blueprint("factories", __name__, url_prefix="/factories")
+add_nav_item("factories.own", _l("Factory timeline"), ["owner"])
 
 EVERYONE = ("rep", "manager", "owner", "admin")
 STAFF = ("rep", "manager", "admin")
@@ -90,6 +95,16 @@ def _object_url(area, key):
                for rule in current_app.url_map.iter_rules()):
         return None
     return f"/{area}/{key}"
+
+
+@bp.get("/")
+@roles_required("owner")
+def own():
+    """An owner's navigation link: their own factory's page."""
+    factory = visible_factories(g.user).first()
+    if factory is None:
+        abort(404)
+    return redirect(url_for("factories.page", code=factory.code))
 
 
 @bp.get("/<code>")
