@@ -97,7 +97,7 @@ def _factories(user):
 
 def _stages(user):
     query = (StageEvent.select(StageEvent.id, Factory.code, StageEvent.stage,
-                               StageEvent.entered_on).join(Factory))
+                               StageEvent.entered_on, StageEvent.pipeline).join(Factory))
     yield from _batches(_factories_in_scope(query, user), StageEvent.id)
 
 
@@ -136,14 +136,19 @@ def _complaints(user):
 
 def _visits(user):
     query = (Visit.select(Visit.id, Factory.code, Rep.username, Visit.visited_at, Visit.purpose,
-                          Visit.notes, Visit.next_action_on)
+                          Visit.notes, Visit.next_action_on, Visit.latitude, Visit.longitude,
+                          Visit.accuracy_m)
              .join(Factory, on=(Visit.factory == Factory.id))
              .join(Rep, on=(Visit.rep == Rep.id), src=Visit))
     staff = _staff_text(user)
-    for code, rep, visited_at, purpose, notes, next_action_on in _batches(
+    for code, rep, visited_at, purpose, notes, next_action_on, lat, lon, accuracy in _batches(
             _factories_in_scope(query, user), Visit.id):
         yield (code, rep, format_timestamp(visited_at), purpose, notes if staff else "",
-               next_action_on or "")
+               next_action_on or "", _blank_none(lat), _blank_none(lon), _blank_none(accuracy))
+
+
+def _blank_none(value):
+    return "" if value is None else value
 
 
 _ROWS = {

@@ -72,7 +72,9 @@ def _with_trends(filters, state, rows):
 
 
 def _factory_link(filters, row):
-    return url_for("sales.factory", code=row["key"], **filters.period_args())
+    """A factory's name opens its page (profile, timeline, actions), which
+    links on to its sales details."""
+    return url_for("factories.page", code=row["key"])
 
 
 def _ranking_export(filters, state, rows):
