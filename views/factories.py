@@ -19,6 +19,7 @@ from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest
 
 from access import roles_required, visible_factory_by_code_or_404
+from dashboards import tile
 from actions import respond_done, submit
 from actions import stage as stage_actions
 from actions import visits as visit_actions
@@ -61,6 +62,10 @@ def page_context(factory, stage_form=None, visit_form=None, kind=None, page=1):
         "factory": factory, "profile": profile, "staff": staff,
         "entries": entries, "has_more": has_more, "kind": kind, "page": page,
         "kinds": factory_data.timeline_kinds(staff),
+        # The header's two figures, carrying data-kpi/data-value like tiles.
+        "gmv_tile": tile("gmv_cny", _l("GMV"), "money", profile["gmv_cny"]),
+        "roi_tile": tile("membership_roi", _l("Membership ROI"), "ratio",
+                         profile["membership_roi"]),
     }
     if staff:
         current = profile["stage"]
