@@ -58,6 +58,13 @@ SEVERITIES = ("critical", "high", "normal", "low")
 RESOLUTION_TARGET_HOURS = {"critical": 24, "high": 72, "normal": 168, "low": 336}
 FIRST_RESPONSE_TARGET_HOURS = {"critical": 4, "high": 4, "normal": 24, "low": 24}
 CHANNELS = ("board", "group", "visit", "phone")
+# The severity the intake form suggests for each category (the filer may
+# change it): money and orders stuck are urgent, questions and ideas are not.
+SUGGESTED_SEVERITY = {
+    "traffic": "normal", "fees": "normal", "logistics": "high", "after_sales": "high",
+    "service": "normal", "rules": "normal", "tools": "low", "payment": "high",
+    "other": "low",
+}
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved")
 VISIT_PURPOSES = ("onboarding", "training", "renewal", "complaint", "routine")
 RENEWAL_STATUSES = ("open", "proposed", "approved", "rejected", "renewed", "churned")
@@ -295,6 +302,15 @@ class Complaint(BaseModel):
         null=True,
         constraints=[Check("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5")],
     )
+    # Migration 010: the owner's words with the rating, when they rated, and
+    # a counter every write bumps (optimistic concurrency: a form carries the
+    # version it was rendered from; a write to a changed row is refused).
+    rating_comment = TextField(default="")
+    rated_at = DateTimeField(null=True)
+    version = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("factory", "created_at"), False),)
 
     def status_from_timestamps(self):
         """The status the timestamps imply (used by imports and the seed)."""
@@ -314,6 +330,34 @@ class ComplaintEvent(BaseModel):
     to_status = CharField(max_length=16, null=True)
     body = TextField(default="")
     internal = BooleanField(default=False)
+    # Migration 010: an assignee change (from -> to), or a rating (1-5, with
+    # the owner's comment in ``body``).
+    from_assignee = ForeignKeyField(User, null=True, on_delete="SET NULL",
+                                    backref="+")
+    to_assignee = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    satisfaction = SmallIntegerField(
+        null=True,
+        constraints=[Check("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5")],
+    )
+
+
+SLA_CLOCKS = ("first_response", "resolution")
+SLA_ALERT_STAGES = ("due_soon", "breached")
+
+
+class ComplaintAlert(BaseModel):
+    """Migration 010: the SLA sweep sent this alert (``stage``) about this
+    clock of this complaint. The unique key is what makes ``flask
+    sla-sweep`` idempotent: an alert is recorded and its notifications
+    written in one transaction, and never a second time."""
+
+    complaint = ForeignKeyField(Complaint, backref="alerts", on_delete="CASCADE")
+    clock = CharField(max_length=16, constraints=[_choice_check("clock", SLA_CLOCKS)])
+    stage = CharField(max_length=16, constraints=[_choice_check("stage", SLA_ALERT_STAGES)])
+    sent_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("complaint", "clock", "stage"), True),)
 
 
 class Visit(BaseModel):
@@ -445,7 +489,7 @@ class ImportJob(BaseModel):
 ALL_MODELS = [
     Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
-    AuditLog, ImportJob,
+    AuditLog, ImportJob, ComplaintAlert,
 ]
 
 # Derived tables, rebuilt from the domain tables (metrics.rollup); not data
