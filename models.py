@@ -18,6 +18,7 @@ Conventions, so every query can rely on them:
 """
 
 import datetime
+import secrets
 from decimal import Decimal
 
 from peewee import (
@@ -311,6 +312,20 @@ class Complaint(BaseModel):
 
     class Meta:
         indexes = ((("factory", "created_at"), False),)
+
+    # Letters and digits that cannot be misread over the phone (no 0/O, 1/I).
+    CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+    @classmethod
+    def new_code(cls, created_at, rng=secrets.SystemRandom()):
+        """A fresh code for a complaint filed at ``created_at`` (naive UTC):
+        ``TC`` + its Asia/Shanghai date + five unguessable characters, e.g.
+        ``TC260302-K7QMX`` (short enough to read out on the phone; 33
+        million per day). The unique index decides: a writer that collides
+        (about never) draws again."""
+        day = (created_at + datetime.timedelta(hours=8)).date()  # Shanghai: UTC+8, no DST
+        suffix = "".join(rng.choice(cls.CODE_ALPHABET) for _ in range(5))
+        return f"TC{day:%y%m%d}-{suffix}"
 
     def status_from_timestamps(self):
         """The status the timestamps imply (used by imports and the seed)."""

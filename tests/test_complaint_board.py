@@ -166,3 +166,14 @@ def test_a_warning_goes_to_the_rep_when_nobody_is_assigned(users):
     complaint = make_complaint(users.factory, NOW - 23 * H, "normal")
     assert [(a.code, a.recipients) for a in pending_alerts(NOW)] == [
         (complaint.code, (users.rep.id,))]
+
+
+def test_new_complaint_codes_carry_the_shanghai_date_and_differ():
+    from models import Complaint
+
+    late_evening_utc = datetime.datetime(2026, 3, 1, 17, 30)  # 2 March, 01:30 in Shanghai
+    codes_ = {Complaint.new_code(late_evening_utc) for _ in range(200)}
+    assert len(codes_) == 200
+    for code in codes_:
+        assert code.startswith("TC260302-") and len(code) == 14
+        assert set(code[9:]) <= set(Complaint.CODE_ALPHABET)
