@@ -7,6 +7,8 @@ some time in the period, with both SLA clocks, most urgent first.
 * ``board(scope, period, filters, now)``: the sorted rows (light: ids,
   severities, timestamps and clocks), one query; ``details(rows)`` adds
   what a page or an export shows for just those rows, one more query.
+* ``open_breaches(scope, now)``: every unresolved complaint past a target,
+  whatever its age (the manager's home).
 * ``by_category`` and ``by_region``: the chart rows (opened per category
   against the previous period; SLA attainment and breaches per region).
 
@@ -23,6 +25,7 @@ from peewee import JOIN, fn
 from models import CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES, Complaint, \
     Factory, User
 from metrics import complaints, rawrows, sla
+from metrics import period as period_module
 from metrics.errors import ParameterError, _
 
 CHOICES = {"status": COMPLAINT_STATUSES, "severity": SEVERITIES,
@@ -116,13 +119,36 @@ def board(scope, period, filters, now):
             query = query.where(getattr(Complaint, name) == value)
     if filters.mine:
         query = query.where(Complaint.assignee == scope.user.id)
+    return _sorted_rows(query, now, filters.breached)
+
+
+def open_breaches(scope, now):
+    """The unresolved complaints of ``scope`` with a clock past its target
+    at ``now``, however old, most overdue first (the manager's home)."""
+    query = (Complaint.select(Complaint.id, Complaint.severity, Complaint.status,
+                              Complaint.created_at, Complaint.first_response_at,
+                              Complaint.resolved_at)
+             .where(Complaint.factory.in_(scope.factory_ids(scope_day(now))),
+                    Complaint.resolved_at.is_null(), Complaint.created_at <= now))
+    return _sorted_rows(query, now, breached_only=True)
+
+
+def scope_day(now):
+    """The Shanghai date of ``now``: the day whose active terms a tier
+    filter reads."""
+    return period_module.shanghai_date(now)
+
+
+def _sorted_rows(query, now, breached_only):
+    """``BoardRow`` objects of ``query`` (id, severity, status and the three
+    timestamps), their clocks read at ``now``, most urgent first."""
     to_datetime = rawrows.to_datetime
     rows = []
     for complaint_id, severity, status, created, responded, resolved in rawrows.rows(query):
         created = to_datetime(created)
         clocks = sla.clocks(severity, created, to_datetime(responded), to_datetime(resolved),
                             now)
-        if filters.breached and not clocks.breached:
+        if breached_only and not clocks.breached:
             continue
         rows.append(BoardRow(complaint_id, severity, status, created, clocks))
     rows.sort(key=lambda row: (sla.urgency_key(row.clocks, row.created_at), row.id))

@@ -177,3 +177,15 @@ def test_new_complaint_codes_carry_the_shanghai_date_and_differ():
     for code in codes_:
         assert code.startswith("TC260302-") and len(code) == 14
         assert set(code[9:]) <= set(Complaint.CODE_ALPHABET)
+
+
+def test_open_breaches_of_any_age_for_the_managers_home(users, board_data):
+    from metrics.complaint_board import open_breaches
+
+    b = board_data
+    ancient = make_complaint(users.factory, NOW - 400 * 24 * H, "low", "other")
+    rows = open_breaches(Scope(users.manager), NOW)
+    assert codes(rows) == [ancient.code, b["carried"].code, b["breached"].code,
+                           b["late_reply"].code]
+    assert codes(open_breaches(Scope(users.admin), NOW))[-1] == b["late_reply"].code
+    assert len(open_breaches(Scope(users.admin), NOW)) == 5
