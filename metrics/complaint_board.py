@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass
 from peewee import JOIN, fn
 
 from models import CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES, Complaint, \
-    Factory, User
-from metrics import complaints, rawrows, sla
+    Factory, Region, User
+from metrics import complaints, grouping, rawrows, sla
 from metrics import period as period_module
 from metrics.errors import ParameterError, _
 
@@ -212,12 +212,27 @@ def by_category(scope, period):
              "previous": before.get(category, 0)} for category in COMPLAINT_CATEGORIES]
 
 
-def by_region(scope, period):
-    """Per region of the scope: ``{"code", "name", "name_en", "resolved",
-    "sla_attainment", "breached_open"}``, most breached first (the
-    dashboard's ranking, so the chart and the KPI tiles agree)."""
-    return [{"code": row["key"], "name": row["name"], "name_en": row["name_en"],
-             "resolved": row["kpis"]["resolved"],
-             "sla_attainment": row["kpis"]["sla_attainment"],
-             "breached_open": row["kpis"]["breached_open"]}
-            for row in complaints.rankings(scope, period, "regions")]
+def region_facts(scope, period):
+    """``metrics.complaints.facts`` of the scope with the region id as each
+    row's key: one read serves the KPI tiles (``complaints.compute``), the
+    weekly series (``complaints.series_from_facts``) and ``by_region``."""
+    return complaints.facts(scope.factory_ids(period.end), period, key=Factory.region)
+
+
+def by_region(scope, period, facts=None):
+    """Per region of the scope's factories (every one, with complaints or
+    not): ``{"code", "name", "name_en", "resolved", "sla_attainment",
+    "breached_open"}``, most breached first, then by code. ``facts``: the
+    ``region_facts`` of the same scope and period, if already read."""
+    facts = region_facts(scope, period) if facts is None else facts
+    groups = grouping.split(facts, lambda row: row[0])
+    region_ids = Factory.select(Factory.region).where(
+        Factory.id.in_(scope.factory_ids(period.end))).distinct()
+    result = []
+    for region in Region.select().where(Region.id.in_(region_ids)):
+        kpis = complaints.compute(groups.get(region.id, {}), period)
+        result.append({"code": region.code, "name": region.name_zh, "name_en": region.name_en,
+                       "resolved": kpis["resolved"], "sla_attainment": kpis["sla_attainment"],
+                       "breached_open": kpis["breached_open"]})
+    result.sort(key=lambda row: (-row["breached_open"], row["code"]))
+    return result

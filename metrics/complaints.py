@@ -10,7 +10,7 @@ Asia/Shanghai dates of its (naive UTC) timestamps.
 import datetime
 from decimal import Decimal
 
-from models import FIRST_RESPONSE_TARGET_HOURS, RESOLUTION_TARGET_HOURS, Complaint
+from models import FIRST_RESPONSE_TARGET_HOURS, RESOLUTION_TARGET_HOURS, Complaint, Factory
 from metrics import grouping, rawrows
 from metrics.numbers import mean, median, ratio
 
@@ -35,18 +35,23 @@ def first_response_target(severity):
     return datetime.timedelta(hours=FIRST_RESPONSE_TARGET_HOURS[severity])
 
 
-def facts(ids, period):
+def facts(ids, period, key=Complaint.factory):
     """``complaints``: (factory, severity, created_at, first_response_at,
     resolved_at, satisfaction) for every complaint created, responded to or
-    resolved in the period, or still unresolved at its end."""
+    resolved in the period, or still unresolved at its end. ``key``: the
+    first column instead of the factory id (a ``Factory`` column, such as
+    ``Factory.region``, joins the factory)."""
     first, after = period.utc_bounds()
 
     def during(column):
         return (column >= first) & (column < after)
 
-    query = (Complaint.select(Complaint.factory, Complaint.severity, Complaint.created_at,
-                              Complaint.first_response_at, Complaint.resolved_at,
-                              Complaint.satisfaction)
+    query = Complaint.select(key, Complaint.severity, Complaint.created_at,
+                             Complaint.first_response_at, Complaint.resolved_at,
+                             Complaint.satisfaction)
+    if key.model is Factory:
+        query = query.join(Factory, on=(Complaint.factory == Factory.id))
+    query = (query
              .where(Complaint.factory.in_(ids)
                     & (during(Complaint.created_at) | during(Complaint.resolved_at)
                        | during(Complaint.first_response_at)
@@ -109,7 +114,12 @@ def series(scope, period, grain="week"):
         [{"start": date, "end": date, "opened": int, "resolved": int,
           "sla_attainment": Decimal|None}, ...]
     """
-    rows = facts(scope.factory_ids(period.end), period)["complaints"]
+    return series_from_facts(facts(scope.factory_ids(period.end), period), period, grain)
+
+
+def series_from_facts(facts_, period, grain="week"):
+    """``series`` from ``facts`` already read for the same period."""
+    rows = facts_["complaints"]
     result = []
     for bucket in period.buckets(grain):
         first, after = bucket.utc_bounds()
