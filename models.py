@@ -299,16 +299,19 @@ class Complaint(BaseModel):
     created_at = DateTimeField(index=True)
     first_response_at = DateTimeField(null=True)
     resolved_at = DateTimeField(null=True, index=True)
+    # Migration 010: the owner's words with the rating, and when they rated.
+    rating_comment = TextField(default="")
+    rated_at = DateTimeField(null=True)
     satisfaction = SmallIntegerField(
         null=True,
         constraints=[Check("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5")],
     )
-    # Migration 010: the owner's words with the rating, when they rated, and
-    # a counter every write bumps (optimistic concurrency: a form carries the
-    # version it was rendered from; a write to a changed row is refused).
-    rating_comment = TextField(default="")
-    rated_at = DateTimeField(null=True)
-    version = IntegerField(default=0)
+
+    def status_from_timestamps(self):
+        """The status the timestamps imply (used by imports and the seed)."""
+        if self.resolved_at:
+            return "resolved"
+        return "in_progress" if self.first_response_at else "open"
 
     class Meta:
         indexes = ((("factory", "created_at"), False),)
@@ -326,12 +329,6 @@ class Complaint(BaseModel):
         day = (created_at + datetime.timedelta(hours=8)).date()  # Shanghai: UTC+8, no DST
         suffix = "".join(rng.choice(cls.CODE_ALPHABET) for _ in range(5))
         return f"TC{day:%y%m%d}-{suffix}"
-
-    def status_from_timestamps(self):
-        """The status the timestamps imply (used by imports and the seed)."""
-        if self.resolved_at:
-            return "resolved"
-        return "in_progress" if self.first_response_at else "open"
 
 
 class ComplaintEvent(BaseModel):

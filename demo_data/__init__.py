@@ -143,11 +143,11 @@ def _write(writer, world, activity, calendar, seed):
     write(Complaint, ("id", "code", "factory_id", "category", "severity", "channel", "title",
                       "body", "status", "assignee_id", "filed_by_id", "created_at",
                       "first_response_at", "resolved_at", "satisfaction", "rating_comment",
-                      "rated_at", "version"),
+                      "rated_at"),
           [(c.id, c.code, c.factory.id, c.category, c.severity, c.channel, c.title, c.body,
             c.status, c.assignee.id if c.assignee else None,
             c.filed_by.id if c.filed_by else None, c.created_at, c.first_response_at,
-            c.resolved_at, c.satisfaction, c.rating_comment, c.rated_at, 0)
+            c.resolved_at, c.satisfaction, c.rating_comment, c.rated_at)
            for c in activity.complaints])
 
     def user_id(user):

@@ -1,8 +1,8 @@
 """010: what the complaint board's threads, ratings and SLA sweep keep.
 
 * complaint: ``rating_comment`` (the owner's words with the 1-5 rating),
-  ``rated_at``, ``version`` (bumped by every write; a form carries it, and a
-  write to a row changed since is refused: optimistic concurrency).
+  ``rated_at``. (Its ``version``, for optimistic concurrency, is
+  migration 007's.)
 * complaint_event: ``from_assignee_id`` / ``to_assignee_id`` (an assignee
   change) and ``satisfaction`` (a rating, its comment in ``body``), so the
   thread is the complaint's whole history.
@@ -19,7 +19,6 @@ RATING_CHECK = "CHECK (satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5)"
 COLUMNS = [
     'ALTER TABLE "complaint" ADD COLUMN "rating_comment" TEXT NOT NULL DEFAULT \'\'',
     'ALTER TABLE "complaint" ADD COLUMN "rated_at" {timestamp}',
-    'ALTER TABLE "complaint" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 0',
     'ALTER TABLE "complaint_event" ADD COLUMN "from_assignee_id" INTEGER '
     'REFERENCES "user" ("id") ON DELETE SET NULL',
     'ALTER TABLE "complaint_event" ADD COLUMN "to_assignee_id" INTEGER '
@@ -59,7 +58,7 @@ def rollback(migrator, database, *, fake=False):
                   "complaint_factory_id_created_at"):
         migrator.sql(f'DROP INDEX IF EXISTS "{index}"')
     for table, column in (("complaint", "rating_comment"), ("complaint", "rated_at"),
-                          ("complaint", "version"), ("complaint_event", "from_assignee_id"),
+                          ("complaint_event", "from_assignee_id"),
                           ("complaint_event", "to_assignee_id"),
                           ("complaint_event", "satisfaction")):
         migrator.sql(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
