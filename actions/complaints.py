@@ -30,7 +30,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from peewee import IntegrityError
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from actions.core import Change, FieldError, bump_version
 from actions.fields import VersionField
@@ -78,7 +79,7 @@ class IntakeForm(FlaskForm):
     category, severity (empty: the category's suggestion), channel (staff),
     title (1-200 characters), body."""
 
-    factory = StringField(_l("Factory code"), validators=[Optional(), Length(max=32)])
+    factory = StringField(_l("Factory code"), validators=[Length(max=32)])
     category = RadioField(_l("What is it about?"), validate_choice=False)
     severity = RadioField(_l("How urgent is it?"), validate_choice=False)
     channel = SelectField(_l("How did it reach us?"), validate_choice=False)
@@ -91,9 +92,11 @@ class IntakeForm(FlaskForm):
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.category.choices = [(code, CATEGORY_LABELS[code]) for code in COMPLAINT_CATEGORIES]
-        self.severity.choices = [(code, SEVERITY_LABELS[code]) for code in SEVERITIES]
-        self.channel.choices = [(code, CHANNEL_LABELS[code]) for code in STAFF_CHANNELS]
+        self.category.choices = [SelectChoice(code, CATEGORY_LABELS[code])
+                                 for code in COMPLAINT_CATEGORIES]
+        self.severity.choices = [SelectChoice(code, SEVERITY_LABELS[code]) for code in SEVERITIES]
+        self.channel.choices = [SelectChoice(code, CHANNEL_LABELS[code])
+                                for code in STAFF_CHANNELS]
 
     def validate_factory(self, field):
         if self.user.is_staff and not (field.data or "").strip():
@@ -150,7 +153,8 @@ class StatusForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.status.choices = [(code, STATUS_LABELS[code]) for code in COMPLAINT_STATUSES]
+        self.status.choices = [SelectChoice(code, STATUS_LABELS[code])
+                               for code in COMPLAINT_STATUSES]
 
     def validate_status(self, field):
         if field.data not in COMPLAINT_STATUSES:
@@ -163,7 +167,7 @@ class RatingForm(FlaskForm):
     satisfaction = RadioField(_l("How satisfied are you with how it was solved?"),
                               coerce=_whole_number,
                               validate_choice=False,
-                              choices=[(n, str(n)) for n in range(5, 0, -1)])
+                              choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)])
     comment = TextAreaField(_l("Anything to add? (optional)"), validators=[
         Length(max=RATING_COMMENT_MAX, message=_l("At most %(max)d characters."))])
     version = VersionField()
@@ -184,7 +188,8 @@ class AssigneeForm(FlaskForm):
     def __init__(self, candidates, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.candidates = {user.username: user for user in candidates}
-        self.assignee.choices = [(user.username, user.display_name) for user in candidates]
+        self.assignee.choices = [SelectChoice(user.username, user.display_name)
+                                 for user in candidates]
 
     def validate_assignee(self, field):
         if field.data not in self.candidates:

@@ -160,7 +160,7 @@ def test_an_internal_note_never_reaches_an_owner_anywhere(app, client_as, users,
         assert rep.post(f"/complaints/{complaint.code}/comments",
                         data=dict(data, csrf_token=rep.csrf_token)).status_code == 303
     assert rep.post(f"/complaints/{complaint.code}/assignee",
-                    data={"assignee": "manager", "note": HANDOVER_SECRET, "version": "1",
+                    data={"assignee": "manager", "note": HANDOVER_SECRET, "version": "0",
                           "csrf_token": rep.csrf_token}).status_code == 303
     assert ComplaintEvent.select().where(ComplaintEvent.body.in_(
         [SECRET, HANDOVER_SECRET])).count() == 2

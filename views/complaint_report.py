@@ -13,6 +13,7 @@ from dashboards import Column, FilterField, Table, Tile, tile
 from i18n import EMPTY, format_number, format_shanghai_datetime
 from metrics import complaint_board, complaints
 from metrics.api_format import format_value
+from metrics.scoping import Scope
 from metrics.sla import split_duration
 from models import SEVERITIES, utcnow
 from views import complaint_charts
@@ -185,3 +186,10 @@ BOARD = Table(
     export_stem="complaints",
     empty=_l("No complaints for these filters."),
 )
+
+
+def home_breaches(user, limit=10):
+    """``(rows, total)``: the most overdue of the complaints past a target in
+    ``user``'s scope (any age), for the manager's home page."""
+    rows = complaint_board.open_breaches(Scope(user), utcnow())
+    return complaint_board.details(rows[:limit]), len(rows)
