@@ -54,13 +54,13 @@ def duration_text(delta):
 
 def clock_text(clock):
     """One SLA clock as an icon and words, never colour alone:
-    ⏳ 3 小时 20 分钟后到期, ⏰ (under two hours), ⚠ 超时 2 天 3 小时,
+    ◷ 3 小时 20 分钟后到期, ⚑ (under two hours), ⚠ 超时 2 天 3 小时,
     ✓ 按时, ✗ 超时 3 小时完成."""
     state, left = clock.state, clock.left
     if state == "breached":
         return _("⚠ %(time)s overdue", time=duration_text(left))
     if state in ("running", "due_soon"):
-        icon = "⏰" if state == "due_soon" else "⏳"
+        icon = "⚑" if state == "due_soon" else "◷"
         return _("%(icon)s %(time)s left", icon=icon, time=duration_text(left))
     if state == "met":
         return _("✓ On time")
