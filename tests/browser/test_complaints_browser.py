@@ -5,6 +5,12 @@ owner's view shows the reply and never the note. Screenshots of the board,
 a thread and the owner's view, in Chinese and English, go to
 docs/screenshots/."""
 
+import pytest
+
+# Until the frame and the action machinery are merged in (remove then).
+pytest.importorskip("actions.core")
+pytest.importorskip("dashboards")
+
 import datetime
 import re
 import time
