@@ -18,6 +18,12 @@ from views.complaint_labels import CATEGORY_LABELS
 from views.sales_charts import Chart
 
 
+def _counts(values, **axis):
+    """An axis of whole complaints from 0 (no 0.5 complaint ticks)."""
+    top = max(values, default=0)
+    return dict(axis, rangemode="tozero", tickformat="d", dtick=1 if top < 6 else None)
+
+
 def _no_mode_bar(figure):
     """The figure JSON without plotly's mode bar (buttons inside an image)."""
     text = figure_json(figure)
@@ -29,7 +35,9 @@ def opened_resolved_chart(rows, grain):
     x = [row["start"].isoformat() for row in rows]
     opened = [row["opened"] for row in rows]
     resolved = [row["resolved"] for row in rows]
-    figure = new_figure(barmode="group", yaxis=dict(title=_("Complaints"), rangemode="tozero"))
+    # Buckets as categories: one bar pair per day, week or month, evenly spaced.
+    figure = new_figure(barmode="group", yaxis=_counts(opened + resolved, title=_("Complaints")),
+                        xaxis=dict(type="category"))
     figure.add_bar(x=x, y=opened, name=_("Opened"), marker=dict(color=PALETTE[3]))
     figure.add_bar(x=x, y=resolved, name=_("Resolved"),
                    marker=dict(color=PALETTE[2], pattern=dict(shape="/")))
@@ -48,7 +56,8 @@ def category_chart(rows):
     names = [str(CATEGORY_LABELS[row["category"]]) for row in rows]
     figure = new_figure(barmode="group", height=max(300, 60 + 44 * len(rows)),
                         yaxis=dict(autorange="reversed", automargin=True),
-                        xaxis=dict(title=_("Complaints opened"), rangemode="tozero"),
+                        xaxis=_counts([v for row in rows for v in (row["opened"], row["previous"])],
+                                      title=_("Complaints opened")),
                         hovermode="y unified")
     figure.add_bar(y=names, x=[row["opened"] for row in rows], name=_("This period"),
                    orientation="h", marker=dict(color=PALETTE[0]),
@@ -79,12 +88,12 @@ def region_chart(rows):
                 rate=i18n.format_percent(row["sla_attainment"])) for row in rows]
     figure = new_figure(height=max(300, 60 + 36 * len(rows)),
                         yaxis=dict(autorange="reversed", automargin=True),
-                        xaxis=dict(title=_("Open past SLA"), rangemode="tozero"),
+                        xaxis=_counts([row["breached_open"] for row in rows],
+                                      title=_("Open past SLA")),
                         hovermode="y unified", showlegend=False)
     figure.add_bar(y=names, x=[row["breached_open"] for row in rows], orientation="h",
-                   name=_("Open past SLA"), marker=dict(color=PALETTE[3],
-                                                        pattern=dict(shape="x")),
-                   text=labels, textposition="auto")
+                   name=_("Open past SLA"), marker=dict(color=PALETTE[3]),
+                   text=labels, textposition="auto", insidetextfont=dict(color="#fff"))
     worst = rows[0] if rows else None
     if worst is None or worst["breached_open"] == 0:
         summary = _("No region has complaints open past their SLA.")
