@@ -1,4 +1,4 @@
-"""Benchmark: the sales pages at programme scale (issue 6).
+"""Benchmark: the sales and complaint pages at programme scale (issues 6, 14).
 
     python -m bench pages                # SQLite, and PostgreSQL when reachable
     BENCH_BACKENDS=sqlite python -m bench pages
@@ -41,6 +41,12 @@ PAGES = [
      "/sales/?period=custom&from={from}&to={to}&grain=month"),
     ("ranking sort (partial)", "partial", ("admin", "manager", "rep"),
      "/sales/ranking?period=custom&from={from}&to={to}&sort=orders&dir=asc"),
+    ("complaint board /complaints/", "page", ("admin", "manager", "rep"),
+     "/complaints/?period=custom&from={from}&to={to}"),
+    ("complaint board filter change (partial)", "partial", ("admin", "manager", "rep"),
+     "/complaints/?period=custom&from={from}&to={to}&status=in_progress"),
+    ("complaint board page 2 (partial)", "partial", ("admin", "manager", "rep"),
+     "/complaints/board?period=custom&from={from}&to={to}&page=2"),
 ]
 
 

@@ -1,12 +1,14 @@
 """The 吐槽板's rows and charts: every complaint of the scope that was open at
 some time in the period, with both SLA clocks, most urgent first.
 
-* ``BoardFilters`` / ``board_filters_from_args``: the board's own filters
-  beside the common ones (status, severity, category, channel, breached
-  only, assigned to me), parsed from the request like ``metrics.scoping``.
-* ``board(scope, period, filters, now)``: the sorted rows (light: ids,
-  severities, timestamps and clocks), one query; ``details(rows)`` adds
-  what a page or an export shows for just those rows, one more query.
+* ``BoardFilters``: the board's own filters beside the common ones
+  (status, severity, category, channel, breached only, assigned to me).
+* ``read(scope, period)``: one query for everything the page counts and
+  lists (a ``PeriodRead``: the KPI facts keyed by region, and the board's
+  rows); ``board(scope, period, filters, now)``: the board's rows, most
+  urgent first (light: ids, severities, timestamps, urgency);
+  ``details(rows)`` adds what a page or an export shows for just those
+  rows, one more query.
 * ``open_breaches(scope, now)``: every unresolved complaint past a target,
   whatever its age (the manager's home).
 * ``by_category`` and ``by_region``: the chart rows (opened per category
@@ -18,20 +20,21 @@ are read at ``now`` (see ``metrics.sla``), not at the period's end: the
 board is about what needs doing.
 """
 
+import datetime
+from collections import Counter
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 from peewee import JOIN, fn
 
-from models import CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES, Complaint, \
-    Factory, Region, User
+from models import (CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES, Complaint,
+                    Factory, Region, User)
 from metrics import complaints, grouping, rawrows, sla
 from metrics import period as period_module
-from metrics.errors import ParameterError, _
 
 CHOICES = {"status": COMPLAINT_STATUSES, "severity": SEVERITIES,
            "category": COMPLAINT_CATEGORIES, "channel": CHANNELS}
-FLAGS = ("breached", "mine")
-BOARD_PARAMS = tuple(CHOICES) + FLAGS
+ZERO = datetime.timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -45,47 +48,22 @@ class BoardFilters:
     breached: bool = False
     mine: bool = False
 
-    def as_args(self):
-        """The filters as URL parameters (only those set), for links that
-        keep them: pager, export, sorting."""
-        args = {}
-        for name, value in asdict(self).items():
-            if value is True:
-                args[name] = "1"
-            elif value:
-                args[name] = value
-        return args
-
-
-def board_filters_from_args(args):
-    """``BoardFilters`` from request parameters; ``ParameterError`` (400)
-    naming a parameter whose value is not one of its choices. The flags
-    take ``1`` (on) or nothing."""
-    values = {}
-    for name, choices in CHOICES.items():
-        value = (args.get(name) or "").strip() or None
-        if value is not None and value not in choices:
-            raise ParameterError(name, _("%(name)s must be one of %(choices)s, not %(value)s.",
-                                         name=name, choices=", ".join(choices), value=value))
-        values[name] = value
-    for name in FLAGS:
-        value = (args.get(name) or "").strip()
-        if value not in ("", "0", "1"):
-            raise ParameterError(name, _("%(name)s must be 1 or left out, not %(value)s.",
-                                         name=name, value=value))
-        values[name] = value == "1"
-    return BoardFilters(**values)
-
 
 @dataclass
 class BoardRow:
-    """One complaint on the board. ``details`` fills ``code`` .. ``assignee``."""
+    """One complaint on the board, its clocks read at ``now``. ``urgency``
+    (the least time left on a running clock, negative when past its target;
+    ``None`` when both stopped) is computed for every row; ``clocks`` only
+    for the rows shown. ``details`` fills ``code`` .. ``assignee``."""
 
     id: int
     severity: str
     status: str
     created_at: object
-    clocks: sla.Clocks
+    first_response_at: object
+    resolved_at: object
+    now: object
+    urgency: object
     code: str = ""
     title: str = ""
     category: str = ""
@@ -94,65 +72,107 @@ class BoardRow:
     factory_name: str = ""
     assignee: str | None = None
 
+    @cached_property
+    def clocks(self):
+        return sla.clocks(self.severity, self.created_at, self.first_response_at,
+                          self.resolved_at, self.now)
+
+    @property
+    def breached(self):
+        return self.urgency is not None and self.urgency < ZERO
+
     @property
     def age(self):
         """How long since it was filed (until it was resolved, once it was)."""
-        end = self.clocks.resolution.stopped_at or self.clocks.resolution.now
-        return end - self.created_at
+        return (self.resolved_at or self.now) - self.created_at
 
 
-def board(scope, period, filters, now):
+@dataclass(frozen=True)
+class PeriodRead:
+    """One read of the complaints a period touches in a scope (the rows of
+    ``metrics.complaints.facts``, with what the board needs): ``rows`` of
+    (id, region id, severity, status, category, channel, assignee id,
+    created_at, first_response_at, resolved_at, satisfaction)."""
+
+    period: object
+    rows: list
+
+    def facts(self):
+        """``metrics.complaints.facts``-shaped, keyed by region: for the KPI
+        tiles (``complaints.compute``), the series and ``by_region``."""
+        return {"complaints": [(row[1], row[2], row[7], row[8], row[9], row[10])
+                               for row in self.rows]}
+
+
+def read(scope, period):
+    """The ``PeriodRead`` of ``scope`` and ``period``: one query."""
+    query = (Complaint.select(Complaint.id, Factory.region, Complaint.severity,
+                              Complaint.status, Complaint.category, Complaint.channel,
+                              Complaint.assignee, Complaint.created_at,
+                              Complaint.first_response_at, Complaint.resolved_at,
+                              Complaint.satisfaction)
+             .join(Factory, on=(Complaint.factory == Factory.id))
+             .where(complaints.touching(scope.factory_ids(period.end), period)))
+    to_datetime = rawrows.to_datetime
+    rows = [row[:7] + (to_datetime(row[7]), to_datetime(row[8]), to_datetime(row[9]), row[10])
+            for row in rawrows.rows(query)]
+    return PeriodRead(period, rows)
+
+
+def _sort(rows):
+    """Most urgent first: breached (the longest past first), then the least
+    time left, then the complaints with no running clock, newest first."""
+    running = sorted((row for row in rows if row.urgency is not None),
+                     key=lambda row: (row.urgency, row.id))
+    stopped = sorted((row for row in rows if row.urgency is None),
+                     key=lambda row: (row.created_at, -row.id), reverse=True)
+    return running + stopped
+
+
+def board(scope, period, filters, now, read_=None):
     """Every complaint of ``scope`` open at some time in ``period`` that
-    passes ``filters``, as ``BoardRow`` objects sorted by ``sla.urgency_key``
-    (breached first, then least time left; resolved ones last, newest
-    first). ``now``: naive UTC."""
+    passes ``filters``, as ``BoardRow`` objects, most urgent first (see
+    ``_sort``). ``now``: naive UTC. ``read_``: the ``PeriodRead`` of the
+    same scope and period, if already read (the page's tiles share it)."""
+    read_ = read(scope, period) if read_ is None else read_
     first, after = period.utc_bounds()
-    query = (Complaint.select(Complaint.id, Complaint.severity, Complaint.status,
-                              Complaint.created_at, Complaint.first_response_at,
-                              Complaint.resolved_at)
-             .where(Complaint.factory.in_(scope.factory_ids(period.end)),
-                    Complaint.created_at < after,
-                    Complaint.resolved_at.is_null() | (Complaint.resolved_at >= first)))
-    for name in CHOICES:
-        value = getattr(filters, name)
-        if value is not None:
-            query = query.where(getattr(Complaint, name) == value)
-    if filters.mine:
-        query = query.where(Complaint.assignee == scope.user.id)
-    return _sorted_rows(query, now, filters.breached)
+    wanted = {name: getattr(filters, name) for name in CHOICES}
+    user_id = scope.user.id if filters.mine else None
+    rows = []
+    for complaint_id, _region, severity, status, category, channel, assignee, created, \
+            responded, resolved, _rating in read_.rows:
+        if created >= after or (resolved is not None and resolved < first):
+            continue  # touched the period (a late first response) but never open in it
+        if (wanted["status"] and status != wanted["status"]) \
+                or (wanted["severity"] and severity != wanted["severity"]) \
+                or (wanted["category"] and category != wanted["category"]) \
+                or (wanted["channel"] and channel != wanted["channel"]) \
+                or (user_id is not None and assignee != user_id):
+            continue
+        row = BoardRow(complaint_id, severity, status, created, responded, resolved, now,
+                       sla.least_time_left(severity, created, responded, resolved, now))
+        if filters.breached and not row.breached:
+            continue
+        rows.append(row)
+    return _sort(rows)
 
 
 def open_breaches(scope, now):
     """The unresolved complaints of ``scope`` with a clock past its target
     at ``now``, however old, most overdue first (the manager's home)."""
     query = (Complaint.select(Complaint.id, Complaint.severity, Complaint.status,
-                              Complaint.created_at, Complaint.first_response_at,
-                              Complaint.resolved_at)
-             .where(Complaint.factory.in_(scope.factory_ids(scope_day(now))),
+                              Complaint.created_at, Complaint.first_response_at)
+             .where(Complaint.factory.in_(scope.factory_ids(period_module.shanghai_date(now))),
                     Complaint.resolved_at.is_null(), Complaint.created_at <= now))
-    return _sorted_rows(query, now, breached_only=True)
-
-
-def scope_day(now):
-    """The Shanghai date of ``now``: the day whose active terms a tier
-    filter reads."""
-    return period_module.shanghai_date(now)
-
-
-def _sorted_rows(query, now, breached_only):
-    """``BoardRow`` objects of ``query`` (id, severity, status and the three
-    timestamps), their clocks read at ``now``, most urgent first."""
     to_datetime = rawrows.to_datetime
     rows = []
-    for complaint_id, severity, status, created, responded, resolved in rawrows.rows(query):
-        created = to_datetime(created)
-        clocks = sla.clocks(severity, created, to_datetime(responded), to_datetime(resolved),
-                            now)
-        if breached_only and not clocks.breached:
-            continue
-        rows.append(BoardRow(complaint_id, severity, status, created, clocks))
-    rows.sort(key=lambda row: (sla.urgency_key(row.clocks, row.created_at), row.id))
-    return rows
+    for complaint_id, severity, status, created, responded in rawrows.rows(query):
+        created, responded = to_datetime(created), to_datetime(responded)
+        row = BoardRow(complaint_id, severity, status, created, responded, None, now,
+                       sla.least_time_left(severity, created, responded, None, now))
+        if row.breached:
+            rows.append(row)
+    return _sort(rows)
 
 
 def details(rows):
@@ -182,23 +202,24 @@ def counts(rows):
     summary line)."""
     result = {"breached": 0, "due_soon": 0, "unresolved": 0}
     for row in rows:
-        if row.clocks.resolution.running:
+        if row.resolved_at is None:
             result["unresolved"] += 1
-        states = {clock.state for clock in row.clocks}
-        if "breached" in states:
+        if row.breached:
             result["breached"] += 1
-        elif "due_soon" in states:
+        elif row.urgency is not None and row.urgency <= sla.WARNING:
             result["due_soon"] += 1
     return result
 
 
-def by_category(scope, period):
+def by_category(scope, period, read_=None):
     """Complaints opened per category in the period and in the previous one
     (of the same length), every category listed::
 
         [{"category": "traffic", "opened": int, "previous": int}, ...]
 
-    in ``COMPLAINT_CATEGORIES`` order."""
+    in ``COMPLAINT_CATEGORIES`` order. ``read_``: the period's
+    ``PeriodRead``, if already read (then only the previous period is
+    queried)."""
     def opened(span):
         first, after = span.utc_bounds()
         query = (Complaint.select(Complaint.category, fn.COUNT(Complaint.id))
@@ -207,24 +228,22 @@ def by_category(scope, period):
                  .group_by(Complaint.category))
         return dict(query.tuples())
 
-    now, before = opened(period), opened(period.previous())
+    if read_ is None:
+        now = opened(period)
+    else:
+        first, after = period.utc_bounds()
+        now = Counter(row[4] for row in read_.rows if first <= row[7] < after)
+    before = opened(period.previous())
     return [{"category": category, "opened": now.get(category, 0),
              "previous": before.get(category, 0)} for category in COMPLAINT_CATEGORIES]
-
-
-def region_facts(scope, period):
-    """``metrics.complaints.facts`` of the scope with the region id as each
-    row's key: one read serves the KPI tiles (``complaints.compute``), the
-    weekly series (``complaints.series_from_facts``) and ``by_region``."""
-    return complaints.facts(scope.factory_ids(period.end), period, key=Factory.region)
 
 
 def by_region(scope, period, facts=None):
     """Per region of the scope's factories (every one, with complaints or
     not): ``{"code", "name", "name_en", "resolved", "sla_attainment",
     "breached_open"}``, most breached first, then by code. ``facts``: the
-    ``region_facts`` of the same scope and period, if already read."""
-    facts = region_facts(scope, period) if facts is None else facts
+    ``PeriodRead.facts()`` of the same scope and period, if already read."""
+    facts = read(scope, period).facts() if facts is None else facts
     groups = grouping.split(facts, lambda row: row[0])
     region_ids = Factory.select(Factory.region).where(
         Factory.id.in_(scope.factory_ids(period.end))).distinct()

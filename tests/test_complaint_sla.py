@@ -18,7 +18,7 @@ def test_targets_follow_the_spec(severity, first_response, resolution):
     assert clocks.first_response.due_at == T0 + first_response * H
     assert clocks.resolution.due_at == T0 + resolution * H
     assert clocks.first_response.left == first_response * H
-    assert clocks.urgency == first_response * H
+    assert sla.least_time_left(severity, T0, None, None, T0) == first_response * H
 
 
 def test_a_running_clock_counts_down_then_warns_then_breaches():
@@ -41,7 +41,7 @@ def test_a_stopped_clock_is_met_or_missed_and_stops_counting():
     missed = sla.clocks("normal", T0, T0 + 30 * H, T0 + 200 * H, T0 + 999 * H)
     assert missed.first_response.state == "missed" and missed.first_response.left == -6 * H
     assert missed.resolution.state == "missed" and missed.resolution.left == -32 * H
-    assert missed.urgency is None and not missed.breached
+    assert sla.least_time_left("normal", T0, T0 + 30 * H, T0 + 200 * H, T0 + 999 * H) is None
 
 
 def test_resolving_without_a_reply_stops_the_first_response_clock_too():
@@ -50,20 +50,15 @@ def test_resolving_without_a_reply_stops_the_first_response_clock_too():
     assert clocks.first_response.state == "met"
 
 
-def test_urgency_orders_breached_first_then_least_time_left_then_resolved():
+def test_least_time_left_is_the_most_urgent_running_clock():
     now = T0 + 10 * H
-    long_breached = sla.clocks("critical", T0, None, None, now)       # 6 h past first response
-    just_breached = sla.clocks("critical", T0 + 5 * H, None, None, now)  # 1 h past
-    soon = sla.clocks("normal", T0 + 5 * H, None, None, now)          # 19 h left
-    later = sla.clocks("low", T0 + 9 * H, T0 + 9.5 * H, None, now)    # 335 h left
-    done_old = sla.clocks("normal", T0, T0 + H, T0 + 2 * H, now)
-    done_new = sla.clocks("normal", T0 + H, T0 + 2 * H, T0 + 3 * H, now)
-    created = {id(long_breached): T0, id(just_breached): T0 + 5 * H, id(soon): T0 + 5 * H,
-               id(later): T0 + 9 * H, id(done_old): T0, id(done_new): T0 + H}
-    shuffled = [done_old, soon, later, done_new, just_breached, long_breached]
-    ordered = sorted(shuffled, key=lambda c: sla.urgency_key(c, created[id(c)]))
-    assert ordered == [long_breached, just_breached, soon, later, done_new, done_old]
-    assert long_breached.breached and not soon.breached
+    for severity in ("critical", "high", "normal", "low"):
+        for responded in (None, T0 + H):
+            for created in (T0, T0 + 9 * H, T0 - 400 * H):
+                clocks = sla.clocks(severity, created, responded, None, now)
+                expected = min(clock.left for clock in clocks if clock.running)
+                assert sla.least_time_left(severity, created, responded, None, now) == expected
+    assert sla.least_time_left("critical", T0, None, None, now) == -6 * H  # first response
 
 
 def test_alerts_owed_warn_then_breach_and_skip_a_late_warning():

@@ -5,7 +5,7 @@ export. The numbers are ``metrics.complaints`` and
 ``metrics.complaint_board``'s; this module shapes them for the templates.
 """
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -86,6 +86,16 @@ def _tile(name, label, kind, value):
     return Tile(name, label, format_value(name, value), text, text, ())
 
 
+def period_read(filters):
+    """The request's ``metrics.complaint_board.PeriodRead``, read once: the
+    tiles, the charts and the board of one page share it."""
+    reads = g.setdefault("complaint_reads", {})
+    key = (tuple(sorted(filters.scope.as_dict().items())), filters.period)
+    if key not in reads:
+        reads[key] = complaint_board.read(filters.scope, filters.period)
+    return reads[key]
+
+
 def board_filters(filters):
     """The frame's extra fields as ``metrics.complaint_board.BoardFilters``."""
     fields = filters.fields
@@ -99,13 +109,14 @@ def report(filters):
     """The page's data: tiles (the KPI API's numbers for the same URL), the
     charts, the counts above the board."""
     scope, period = filters.scope, filters.period
-    facts = complaint_board.region_facts(scope, period)
+    read = period_read(filters)
+    facts = read.facts()
     values = complaints.compute(facts, period)
     tiles = [_tile(name, label, kind, values[name]) for name, (label, kind) in TILES.items()]
     charts = [
         complaint_charts.opened_resolved_chart(
             complaints.series_from_facts(facts, period, filters.grain), filters.grain),
-        complaint_charts.category_chart(complaint_board.by_category(scope, period)),
+        complaint_charts.category_chart(complaint_board.by_category(scope, period, read)),
     ]
     if filters.user.is_staff:
         charts.append(complaint_charts.region_chart(
@@ -117,7 +128,7 @@ def report(filters):
 
 def _board_rows(filters, state):
     return complaint_board.board(filters.scope, filters.period, board_filters(filters),
-                                 utcnow())
+                                 utcnow(), period_read(filters))
 
 
 def _with_details(filters, state, rows):
@@ -130,8 +141,7 @@ def _link(filters, row):
 
 def _urgency(row):
     """Sort value: larger is more urgent; nothing running sorts last."""
-    urgency = row.clocks.urgency
-    return None if urgency is None else -urgency.total_seconds()
+    return None if row.urgency is None else -row.urgency.total_seconds()
 
 
 def _export(filters, state, rows):
