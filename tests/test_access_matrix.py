@@ -56,6 +56,9 @@ EXPECTED = {
     "data_exchange.commit": (LOGIN, 403, 403, 403, 303),  # a finished job: nothing to do
     "data_exchange.cancel": (LOGIN, 403, 403, 403, 303),
     "data_exchange.export": (LOGIN, 200, 200, 200, 200),  # narrowed by scope.py
+    "complaints.dashboard": (LOGIN, 200, 200, 200, 200),  # an owner: their factory's
+    "complaints.board": (LOGIN, 200, 200, 200, 200),
+    "complaints.board_export": (LOGIN, 200, 200, 200, 200),
 }
 
 # endpoint: function(users) -> URL variables
@@ -73,6 +76,7 @@ URL_ARGS = {
     "data_exchange.commit": lambda users: {"job_id": _import_job(users.admin)},
     "data_exchange.cancel": lambda users: {"job_id": _import_job(users.admin)},
     "data_exchange.export": lambda users: {"kind": "sales", "fmt": "csv"},
+    "complaints.board_export": lambda users: {"file_format": "csv"},
 }
 
 

@@ -12,3 +12,7 @@ def register_blueprints(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(data_exchange.bp)
     app.register_blueprint(sales.bp)
+
+    from views import complaints
+
+    app.register_blueprint(complaints.bp)

@@ -5,7 +5,7 @@ export. The numbers are ``metrics.complaints`` and
 ``metrics.complaint_board``'s; this module shapes them for the templates.
 """
 
-from flask import g, url_for
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -135,10 +135,6 @@ def _with_details(filters, state, rows):
     return complaint_board.details(rows)
 
 
-def _link(filters, row):
-    return url_for("complaints.page", code=row.code)
-
-
 def _urgency(row):
     """Sort value: larger is more urgent; nothing running sorts last."""
     return None if row.urgency is None else -row.urgency.total_seconds()
@@ -190,7 +186,6 @@ BOARD = Table(
     },
     sort="sla",
     page_size=20,
-    link=_link,
     on_page=_with_details,
     export=_export,
     export_stem="complaints",

@@ -5,17 +5,14 @@ owner's view shows the reply and never the note. Screenshots of the board,
 a thread and the owner's view, in Chinese and English, go to
 docs/screenshots/."""
 
-import pytest
-
-# Until the frame and the action machinery are merged in (remove then).
-pytest.importorskip("actions.core")
-pytest.importorskip("dashboards")
 
 import datetime
 import re
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from tests.browser.conftest import LAPTOP, PHONE
 
@@ -62,6 +59,7 @@ def _english(watched):
 
 
 def test_owner_files_rep_answers_and_resolves_owner_rates(open_page):
+    pytest.importorskip("actions.core")  # until the action machinery is merged in
     day = _today()
     owner = open_page(PHONE)
     owner.login(OWNER)
