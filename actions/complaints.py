@@ -40,8 +40,9 @@ from metrics.escalation import managers_by_region
 from models import (CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES,
                     SUGGESTED_SEVERITY, Complaint, ComplaintEvent, Factory, User, db, utcnow)
 from scope import can_see_factory
-from views.complaint_labels import CATEGORY_LABELS, CHANNEL_LABELS, SEVERITY_LABELS, \
-    STATUS_LABELS
+from labels import CHANNEL_LABELS, SEVERITY_LABELS
+from labels import COMPLAINT_CATEGORY_LABELS as CATEGORY_LABELS
+from labels import COMPLAINT_STATUS_LABELS as STATUS_LABELS
 
 TITLE_MAX = 200
 BODY_MAX = 5000

@@ -18,12 +18,12 @@ from peewee import IntegrityError
 from actions.notifications import notify, register
 from metrics.escalation import pending_alerts
 from models import ComplaintAlert, User, db, utcnow
-from views.complaint_labels import CLOCK_LABELS
+from labels import SLA_CLOCK_LABELS
 
 register("sla_due_soon", _l("Complaint %(code)s: %(clock)s due in under 2 hours: %(title)s"),
-         clock=CLOCK_LABELS)
+         clock=SLA_CLOCK_LABELS)
 register("sla_breached", _l("Complaint %(code)s breached its %(clock)s target: %(title)s"),
-         clock=CLOCK_LABELS)
+         clock=SLA_CLOCK_LABELS)
 
 
 def sweep(now=None):

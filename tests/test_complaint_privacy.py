@@ -5,14 +5,9 @@ only the assignee's name."""
 import io
 import zipfile
 
-import pytest
-
-# Until the action machinery is merged in (remove then).
-pytest.importorskip("actions.core")
-
-from actions.notifications import text as notification_text  # noqa: E402
-from models import ComplaintEvent, Notification, db  # noqa: E402
-from tests.test_complaint_pages import board  # noqa: E402,F401  (the fixture)
+from actions.notifications import text as notification_text
+from models import ComplaintEvent, Notification, db
+from tests.test_complaint_pages import board  # noqa: F401 (the fixture)
 
 SECRET = "内部备注-只给员工看-7Q3Z"
 HANDOVER_SECRET = "转交原因-只给员工看-K9P2"

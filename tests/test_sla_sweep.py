@@ -1,11 +1,6 @@
 """``flask sla-sweep``: warns the assignee two hours before a target, tells
 the region's managers of a breach, and never sends anything twice."""
 
-import pytest
-
-# Until the frame and the action machinery are merged in (remove then).
-pytest.importorskip("actions.core")
-pytest.importorskip("dashboards")
 
 import datetime
 

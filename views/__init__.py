@@ -13,6 +13,11 @@ def register_blueprints(app):
     app.register_blueprint(data_exchange.bp)
     app.register_blueprint(sales.bp)
 
-    from views import complaints
+    from views import factories, notifications
+
+    app.register_blueprint(factories.bp)
+    app.register_blueprint(notifications.bp)
+
+    from views import complaint_pages, complaints  # noqa: F401 (pages add routes)
 
     app.register_blueprint(complaints.bp)

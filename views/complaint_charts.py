@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 import i18n
 from charts import PALETTE, figure_json, new_figure
-from views.complaint_labels import CATEGORY_LABELS
+from labels import COMPLAINT_CATEGORY_LABELS as CATEGORY_LABELS
 from views.sales_charts import Chart
 
 

@@ -5,7 +5,7 @@ export. The numbers are ``metrics.complaints`` and
 ``metrics.complaint_board``'s; this module shapes them for the templates.
 """
 
-from flask import g
+from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -17,8 +17,9 @@ from metrics.scoping import Scope
 from metrics.sla import split_duration
 from models import SEVERITIES, utcnow
 from views import complaint_charts
-from views.complaint_labels import (CATEGORY_LABELS, CHANNEL_LABELS, CLOCK_LABELS,
-                                    SEVERITY_LABELS, STATUS_LABELS)
+from labels import CHANNEL_LABELS, SEVERITY_LABELS, SLA_CLOCK_LABELS as CLOCK_LABELS
+from labels import COMPLAINT_CATEGORY_LABELS as CATEGORY_LABELS
+from labels import COMPLAINT_STATUS_LABELS as STATUS_LABELS
 
 TILES = {
     "opened": (_l("Opened"), "count"),
@@ -135,6 +136,10 @@ def _with_details(filters, state, rows):
     return complaint_board.details(rows)
 
 
+def _link(filters, row):
+    return url_for("complaints.page", code=row.code)
+
+
 def _urgency(row):
     """Sort value: larger is more urgent; nothing running sorts last."""
     return None if row.urgency is None else -row.urgency.total_seconds()
@@ -186,6 +191,7 @@ BOARD = Table(
     },
     sort="sla",
     page_size=20,
+    link=_link,
     on_page=_with_details,
     export=_export,
     export_stem="complaints",

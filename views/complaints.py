@@ -10,7 +10,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from dashboards import Dashboard
-from views import complaint_labels
+import labels
 from views.complaint_report import BOARD, FIELDS, clock_text, duration_text, report
 from views.navigation import add_nav_item
 
@@ -27,5 +27,10 @@ DASHBOARD = Dashboard(bp, "complaints/dashboard.html", report, tables=[BOARD], f
 @bp.app_context_processor
 def complaint_helpers():
     """Labels, clock words and the SLA promise for the complaint templates."""
-    return {"complaint_labels": complaint_labels.labels(), "clock_text": clock_text,
-            "duration_text": duration_text, "sla_promise": complaint_labels.promise}
+    return {"complaint_labels": {"category": labels.COMPLAINT_CATEGORY_LABELS,
+                                 "severity": labels.SEVERITY_LABELS,
+                                 "channel": labels.CHANNEL_LABELS,
+                                 "status": labels.COMPLAINT_STATUS_LABELS,
+                                 "clock": labels.SLA_CLOCK_LABELS},
+            "clock_text": clock_text, "duration_text": duration_text,
+            "sla_promise": labels.sla_promise}

@@ -12,8 +12,6 @@ import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from tests.browser.conftest import LAPTOP, PHONE
 
 OWNER = "owner_baiyun"  # demo_data: a 广州女装 factory in rep_guangzhou's book
@@ -59,7 +57,6 @@ def _english(watched):
 
 
 def test_owner_files_rep_answers_and_resolves_owner_rates(open_page):
-    pytest.importorskip("actions.core")  # until the action machinery is merged in
     day = _today()
     owner = open_page(PHONE)
     owner.login(OWNER)
