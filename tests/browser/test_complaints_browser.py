@@ -95,10 +95,10 @@ def test_owner_files_rep_answers_and_resolves_owner_rates(open_page):
     rp.fill("textarea[name=body]", NOTE)
     rp.check("input[name=internal]")
     rp.click("#reply-heading ~ form button[type=submit]")
-    rp.wait_for_selector(f".entry.internal:has-text('{NOTE}')")
+    rp.wait_for_selector(f".post.is-internal:has-text('{NOTE}')")
     rp.fill("textarea[name=body]", REPLY)
     rp.click("#reply-heading ~ form button[type=submit]")
-    rp.wait_for_selector(f".entry-comment:has-text('{REPLY}')")
+    rp.wait_for_selector(f".post-comment:has-text('{REPLY}')")
     assert rp.is_checked("input[name=internal]") is False
     rp.select_option("select[name=status]", "resolved")
     rp.fill("textarea[name=note]", "已协调快递网点，问题解决。")
