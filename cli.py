@@ -73,3 +73,6 @@ def register(app):
 
     for command in exchange_commands:
         app.cli.add_command(command)
+    from actions.sla_sweep import sla_sweep_command
+
+    app.cli.add_command(sla_sweep_command)

@@ -1,8 +1,11 @@
-"""The words for the domain's codes (stages, visit purposes), translated when
+"""The words for the domain's codes (stages, visit purposes, complaints), translated when
 shown. Pages, notifications and exports share these, so a stage is called
 the same everywhere."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+
+from models import FIRST_RESPONSE_TARGET_HOURS, RESOLUTION_TARGET_HOURS
 
 STAGE_LABELS = {
     "lead": _l("Lead"), "contacted": _l("Contacted"), "visited": _l("Visited"),
@@ -38,3 +41,35 @@ RENEWAL_STATUS_LABELS = {
     "approved": _l("Proposal approved"), "rejected": _l("Proposal rejected"),
     "renewed": _l("Renewed"), "churned": _l("Churned"),
 }
+
+# Complaints (吐槽): categories in words an owner understands on a phone,
+# urgency, channel, the two SLA clocks, and the promise each urgency carries.
+COMPLAINT_CATEGORY_LABELS = {
+    "traffic": _l("Traffic and exposure"),
+    "fees": _l("Membership and ad fees"),
+    "logistics": _l("Shipping and courier pickup"),
+    "after_sales": _l("After-sales and refunds"),
+    "service": _l("Service from the platform team"),
+    "rules": _l("Platform rules and penalties"),
+    "tools": _l("Back office and tools"),
+    "payment": _l("Payments and payouts"),
+    "other": _l("Something else"),
+}
+SEVERITY_LABELS = {
+    "critical": _l("Urgent"), "high": _l("Important"), "normal": _l("Normal"),
+    "low": _l("Not urgent"),
+}
+CHANNEL_LABELS = {
+    "board": _l("Complaint board"), "group": _l("Complaint chat group"),
+    "visit": _l("On a visit"), "phone": _l("By phone"),
+}
+SLA_CLOCK_LABELS = {"first_response": _l("First response"), "resolution": _l("Resolution")}
+
+
+def sla_promise(severity):
+    """The SLA promise of ``severity`` in words, e.g. 紧急问题 4 小时内响应，
+    24 小时内解决."""
+    return _("%(severity)s: a first response within %(respond)s hours, "
+             "resolved within %(resolve)s hours",
+             severity=SEVERITY_LABELS[severity], respond=FIRST_RESPONSE_TARGET_HOURS[severity],
+             resolve=RESOLUTION_TARGET_HOURS[severity])

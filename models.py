@@ -18,6 +18,7 @@ Conventions, so every query can rely on them:
 """
 
 import datetime
+import secrets
 from decimal import Decimal
 
 from peewee import (
@@ -59,6 +60,13 @@ SEVERITIES = ("critical", "high", "normal", "low")
 RESOLUTION_TARGET_HOURS = {"critical": 24, "high": 72, "normal": 168, "low": 336}
 FIRST_RESPONSE_TARGET_HOURS = {"critical": 4, "high": 4, "normal": 24, "low": 24}
 CHANNELS = ("board", "group", "visit", "phone")
+# The severity the intake form suggests for each category (the filer may
+# change it): money and orders stuck are urgent, questions and ideas are not.
+SUGGESTED_SEVERITY = {
+    "traffic": "normal", "fees": "normal", "logistics": "high", "after_sales": "high",
+    "service": "normal", "rules": "normal", "tools": "low", "payment": "high",
+    "other": "low",
+}
 COMPLAINT_STATUSES = ("open", "in_progress", "resolved")
 VISIT_PURPOSES = ("onboarding", "training", "renewal", "complaint", "routine")
 RENEWAL_STATUSES = ("open", "proposed", "approved", "rejected", "renewed", "churned")
@@ -301,6 +309,9 @@ class Complaint(BaseModel):
     created_at = DateTimeField(index=True)
     first_response_at = DateTimeField(null=True)
     resolved_at = DateTimeField(null=True, index=True)
+    # Migration 010: the owner's words with the rating, and when they rated.
+    rating_comment = TextField(default="")
+    rated_at = DateTimeField(null=True)
     satisfaction = SmallIntegerField(
         null=True,
         constraints=[Check("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5")],
@@ -312,6 +323,23 @@ class Complaint(BaseModel):
         if self.resolved_at:
             return "resolved"
         return "in_progress" if self.first_response_at else "open"
+
+    class Meta:
+        indexes = ((("factory", "created_at"), False),)
+
+    # Letters and digits that cannot be misread over the phone (no 0/O, 1/I).
+    CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+    @classmethod
+    def new_code(cls, created_at, rng=secrets.SystemRandom()):
+        """A fresh code for a complaint filed at ``created_at`` (naive UTC):
+        ``TC`` + its Asia/Shanghai date + five unguessable characters, e.g.
+        ``TC260302-K7QMX`` (short enough to read out on the phone; 33
+        million per day). The unique index decides: a writer that collides
+        (about never) draws again."""
+        day = (created_at + datetime.timedelta(hours=8)).date()  # Shanghai: UTC+8, no DST
+        suffix = "".join(rng.choice(cls.CODE_ALPHABET) for _ in range(5))
+        return f"TC{day:%y%m%d}-{suffix}"
 
 
 class ComplaintEvent(BaseModel):
@@ -325,6 +353,34 @@ class ComplaintEvent(BaseModel):
     to_status = CharField(max_length=16, null=True)
     body = TextField(default="")
     internal = BooleanField(default=False)
+    # Migration 010: an assignee change (from -> to), or a rating (1-5, with
+    # the owner's comment in ``body``).
+    from_assignee = ForeignKeyField(User, null=True, on_delete="SET NULL",
+                                    backref="+")
+    to_assignee = ForeignKeyField(User, null=True, on_delete="SET NULL", backref="+")
+    satisfaction = SmallIntegerField(
+        null=True,
+        constraints=[Check("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5")],
+    )
+
+
+SLA_CLOCKS = ("first_response", "resolution")
+SLA_ALERT_STAGES = ("due_soon", "breached")
+
+
+class ComplaintAlert(BaseModel):
+    """Migration 010: the SLA sweep sent this alert (``stage``) about this
+    clock of this complaint. The unique key is what makes ``flask
+    sla-sweep`` idempotent: an alert is recorded and its notifications
+    written in one transaction, and never a second time."""
+
+    complaint = ForeignKeyField(Complaint, backref="alerts", on_delete="CASCADE")
+    clock = CharField(max_length=16, constraints=[_choice_check("clock", SLA_CLOCKS)])
+    stage = CharField(max_length=16, constraints=[_choice_check("stage", SLA_ALERT_STAGES)])
+    sent_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("complaint", "clock", "stage"), True),)
 
 
 class Visit(BaseModel):
@@ -486,7 +542,7 @@ class Notification(BaseModel):
 ALL_MODELS = [
     Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
-    AuditLog, ImportJob, Notification,
+    AuditLog, ImportJob, Notification, ComplaintAlert,
 ]
 
 # Derived tables, rebuilt from the domain tables (metrics.rollup); not data

@@ -1,6 +1,6 @@
-"""Benchmark: the sales pages at programme scale (issue 6), and the factory
+"""Benchmark: the sales pages at programme scale (issue 6), the factory
 page with its timeline partial (issue 11; "period" is then the factory's
-history, two years).
+history, two years), and the complaint board with its partials (issue 14).
 
     python -m bench pages                # SQLite, and PostgreSQL when reachable
     BENCH_BACKENDS=sqlite python -m bench pages
@@ -43,6 +43,12 @@ PAGES = [
      "/sales/?period=custom&from={from}&to={to}&grain=month"),
     ("ranking sort (partial)", "partial", ("admin", "manager", "rep"),
      "/sales/ranking?period=custom&from={from}&to={to}&sort=orders&dir=asc"),
+    ("complaint board /complaints/", "page", ("admin", "manager", "rep"),
+     "/complaints/?period=custom&from={from}&to={to}"),
+    ("complaint board filter change (partial)", "partial", ("admin", "manager", "rep"),
+     "/complaints/?period=custom&from={from}&to={to}&status=in_progress"),
+    ("complaint board page 2 (partial)", "partial", ("admin", "manager", "rep"),
+     "/complaints/board?period=custom&from={from}&to={to}&page=2"),
 ]
 
 

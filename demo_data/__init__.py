@@ -142,15 +142,23 @@ def _write(writer, world, activity, calendar, seed):
             c.decided_at, c.churn_reason, c.updated_at) for c in world.renewal_cases])
     write(Complaint, ("id", "code", "factory_id", "category", "severity", "channel", "title",
                       "body", "status", "assignee_id", "filed_by_id", "created_at",
-                      "first_response_at", "resolved_at", "satisfaction"),
+                      "first_response_at", "resolved_at", "satisfaction", "rating_comment",
+                      "rated_at"),
           [(c.id, c.code, c.factory.id, c.category, c.severity, c.channel, c.title, c.body,
             c.status, c.assignee.id if c.assignee else None,
             c.filed_by.id if c.filed_by else None, c.created_at, c.first_response_at,
-            c.resolved_at, c.satisfaction) for c in activity.complaints])
+            c.resolved_at, c.satisfaction, c.rating_comment, c.rated_at)
+           for c in activity.complaints])
+
+    def user_id(user):
+        return user.id if user else None
+
     write(ComplaintEvent, ("id", "complaint_id", "author_id", "created_at", "from_status",
-                           "to_status", "body", "internal"),
-          [(e.id, e.complaint.id, e.author.id if e.author else None, e.created_at,
-            e.from_status, e.to_status, e.body, e.internal) for e in activity.events])
+                           "to_status", "body", "internal", "from_assignee_id",
+                           "to_assignee_id", "satisfaction"),
+          [(e.id, e.complaint.id, user_id(e.author), e.created_at, e.from_status, e.to_status,
+            e.body, e.internal, user_id(e.from_assignee), user_id(e.to_assignee),
+            e.satisfaction) for e in activity.events])
     write(Visit, ("id", "factory_id", "rep_id", "visited_at", "purpose", "notes",
                   "next_action_on"),
           [(v.id, v.factory.id, v.rep.id, v.visited_at, v.purpose, v.notes, v.next_action_on)

@@ -3,6 +3,14 @@
 Complaints follow the SLA targets of SPEC section 4: most get a first
 response and a resolution well inside their targets, some do not, and a few
 are forgotten altogether, so the complaint board always has breaches to show.
+Their threads hold the staff's replies, internal notes and the owners'
+follow-ups; critical ones are handed to the region's manager (an assignee
+change); some resolved ones are reopened by the owner asking again (and
+resolved a second time, or still open); ratings carry the owner's words.
+
+The thread's extras (hand-overs, reopens, rating comments) draw from a
+random stream of their own per complaint, so adding them left every other
+row of the seed as it was.
 """
 
 import datetime
@@ -26,6 +34,8 @@ CHANNEL_WEIGHTS = {"board": 45, "group": 25, "visit": 15, "phone": 15}
 # Hours of the day (Shanghai) complaints come in, by weight.
 HOURS = list(range(7, 24))
 HOUR_WEIGHTS = [1, 3, 6, 8, 8, 6, 5, 7, 8, 7, 6, 5, 5, 6, 6, 4, 2]
+REOPEN_SHARE = 0.07  # of resolved complaints, the owner asks again
+RATING_COMMENT_SHARE = 0.6
 
 
 def poisson(rng, lam):
@@ -50,6 +60,7 @@ def _pick(rng, weights):
 class Activity:
     def __init__(self, world, seed):
         self.world = world
+        self.seed = seed
         self.rng = random.Random(f"{seed}:activity")
         self.complaints = []
         self.events = []
@@ -163,18 +174,35 @@ class Activity:
             satisfaction = rng.choice((5, 5, 4, 4, 4, 3) if on_time else (1, 2, 2, 3, 3, 4))
         if assignee is None and first_response is None:
             assignee = None
+        number = len(self.complaints) + 1
+        extra = random.Random(f"{self.seed}:thread:{number}")
+        reopen = self.plan_reopen(extra, resolved, satisfaction)
+        final_resolved, satisfaction = reopen["resolved"], reopen["satisfaction"]
+        rating_comment, rated_at = "", None
+        if satisfaction is not None:
+            rated_at = final_resolved + (now - final_resolved) * extra.uniform(0.01, 0.3)
+            if extra.random() < RATING_COMMENT_SHARE:
+                rating_comment = extra.choice(texts.RATING_COMMENTS[satisfaction])
         complaint = Obj(
-            id=len(self.complaints) + 1, code=f"TC{len(self.complaints) + 1:06d}",
+            id=number, code=f"TC{number:06d}",
             factory=factory, category=category, severity=severity, channel=channel,
             title=title, body=body,
-            status="resolved" if resolved else ("in_progress" if first_response else "open"),
+            status=("resolved" if final_resolved
+                    else "in_progress" if first_response else "open"),
             assignee=assignee, filed_by=filed_by, created_at=created,
-            first_response_at=first_response, resolved_at=resolved, satisfaction=satisfaction)
+            first_response_at=first_response, resolved_at=final_resolved,
+            satisfaction=satisfaction, rating_comment=rating_comment, rated_at=rated_at)
         self.complaints.append(complaint)
         factory.complaints.append(complaint)
 
         responder = assignee or manager
         self.event(complaint, filed_by, created, None, "open", "")
+        if assignee is not None and assignee is not rep:
+            # Filed to the factory's rep (or nobody); the manager takes it over.
+            stop = first_response or min(created + HOUR, now)
+            self.event(complaint, manager, created + (stop - created) * extra.uniform(0.2, 0.8),
+                       None, None, extra.choice(texts.ESCALATION_NOTES), internal=True,
+                       from_assignee=rep, to_assignee=assignee)
         if first_response is not None:
             self.event(complaint, responder, first_response, "open", "in_progress",
                        rng.choice(texts.FIRST_REPLIES))
@@ -190,14 +218,49 @@ class Activity:
         if resolved is not None:
             self.event(complaint, responder, resolved, "in_progress", "resolved",
                        rng.choice(texts.RESOLUTIONS))
+        if reopen["asked_at"] is not None:
+            self.event(complaint, owner, reopen["asked_at"], None, None,
+                       extra.choice(texts.REOPEN_REQUESTS))
+            self.event(complaint, responder, reopen["reopened_at"], "resolved", "in_progress",
+                       extra.choice(texts.REOPEN_NOTES))
+            if final_resolved is not None:
+                self.event(complaint, responder, final_resolved, "in_progress", "resolved",
+                           extra.choice(texts.RESOLUTIONS))
+        if satisfaction is not None:
+            self.event(complaint, owner, rated_at, None, None, rating_comment,
+                       satisfaction=satisfaction)
         if channel == "visit" and rep is not None and factory.rep is rep:
             self.add_visit(factory, rep, created, "complaint",
                            exact=True)
 
-    def event(self, complaint, author, at, from_status, to_status, body, internal=False):
+    def plan_reopen(self, extra, resolved, satisfaction):
+        """Whether the owner asks again after ``resolved`` (``asked_at``),
+        when staff reopen it (``reopened_at``), the final ``resolved`` (a
+        second resolution, or ``None``: still open) and the ``satisfaction``
+        left (a reopen clears the first rating)."""
+        plan = {"asked_at": None, "reopened_at": None, "resolved": resolved,
+                "satisfaction": satisfaction}
+        if resolved is None or extra.random() >= REOPEN_SHARE:
+            return plan
+        now = self.world.now
+        asked = resolved + datetime.timedelta(seconds=int(extra.uniform(4, 72) * 3600))
+        reopened = asked + datetime.timedelta(seconds=int(extra.uniform(0.2, 6) * 3600))
+        if reopened >= now:
+            return plan
+        again = reopened + datetime.timedelta(seconds=int(extra.uniform(6, 120) * 3600))
+        plan.update(asked_at=asked, reopened_at=reopened, resolved=None, satisfaction=None)
+        if again < now and extra.random() < 0.7:
+            plan["resolved"] = again
+            if satisfaction is not None:
+                plan["satisfaction"] = extra.choice((2, 3, 3, 4, 4, 5))
+        return plan
+
+    def event(self, complaint, author, at, from_status, to_status, body, internal=False,
+              from_assignee=None, to_assignee=None, satisfaction=None):
         self.events.append(Obj(id=len(self.events) + 1, complaint=complaint, author=author,
                                created_at=at, from_status=from_status, to_status=to_status,
-                               body=body, internal=internal))
+                               body=body, internal=internal, from_assignee=from_assignee,
+                               to_assignee=to_assignee, satisfaction=satisfaction))
 
     # ------------------------------------------------------------------ visits
     def add_visit(self, factory, rep, when, purpose, exact=False, day=None):

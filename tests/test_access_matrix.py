@@ -15,7 +15,7 @@ followed. Anonymous visitors of pages get 302 (to the login page); of
 import pytest
 
 from access import issue_api_token
-from models import ImportJob, Notification, db
+from models import ImportJob, Notification, db, utcnow
 from tests.helpers import csrf_token_of, login
 
 ROLES = ("anonymous", "rep", "owner", "manager", "admin")
@@ -65,6 +65,16 @@ EXPECTED = {
     "notifications.open_one": (LOGIN, 303, 404, 404, 404),  # the rep's notification
     "notifications.read_all": (LOGIN, 303, 303, 303, 303),
     "notifications.bell": (LOGIN, 302, 302, 302, 302),  # without htmx: to the list
+    "complaints.dashboard": (LOGIN, 200, 200, 200, 200),  # an owner: their factory's
+    "complaints.board": (LOGIN, 200, 200, 200, 200),
+    "complaints.board_export": (LOGIN, 200, 200, 200, 200),
+    "complaints.new": (LOGIN, 200, 200, 200, 200),
+    "complaints.file": (LOGIN, 422, 422, 422, 422),  # empty form: errors shown
+    "complaints.page": (LOGIN, 200, 200, 200, 200),  # a complaint of the team's factory
+    "complaints.comment": (LOGIN, 422, 422, 422, 422),
+    "complaints.status": (LOGIN, 422, 403, 422, 422),  # staff only
+    "complaints.rating": (LOGIN, 403, 422, 403, 403),  # the factory's owner only
+    "complaints.assignee": (LOGIN, 422, 403, 422, 422),  # staff only
 }
 
 # endpoint: function(users) -> URL variables
@@ -87,7 +97,21 @@ URL_ARGS = {
     "factories.move_stage": lambda users: {"code": users.factory.code},
     "factories.log_visit": lambda users: {"code": users.factory.code},
     "notifications.open_one": lambda users: {"note_id": _notification(users.rep)},
+    "complaints.board_export": lambda users: {"file_format": "csv"},
+    "complaints.page": lambda users: {"code": _complaint(users.factory)},
+    "complaints.comment": lambda users: {"code": _complaint(users.factory)},
+    "complaints.status": lambda users: {"code": _complaint(users.factory)},
+    "complaints.rating": lambda users: {"code": _complaint(users.factory)},
+    "complaints.assignee": lambda users: {"code": _complaint(users.factory)},
 }
+
+
+def _complaint(factory):
+    """The code of a new complaint of ``factory``."""
+    from tests.builders import make_complaint
+
+    with db.atomic():
+        return make_complaint(factory, utcnow()).code
 
 
 def _import_job(admin):

@@ -248,6 +248,32 @@ def test_complaints_breach_some_slas_and_history_matches(demo):
             assert complaint.resolved_at >= complaint.first_response_at
 
 
+def test_complaint_threads_have_hand_overs_reopens_and_rated_comments(demo):
+    reopens = ComplaintEvent.select().where(ComplaintEvent.from_status == "resolved")
+    assert reopens.count() >= 10
+    reopened_ids = {event.complaint_id for event in reopens}
+    statuses = {c.status for c in Complaint.select().where(Complaint.id.in_(reopened_ids))}
+    assert statuses == {"resolved", "in_progress"}  # resolved again, or still open
+    for complaint in Complaint.select():
+        events = list(complaint.events.order_by(ComplaintEvent.created_at, ComplaintEvent.id))
+        hand_overs = [e for e in events if e.to_assignee_id is not None]
+        if hand_overs:
+            assert hand_overs[-1].to_assignee_id == complaint.assignee_id
+            assert all(e.internal for e in hand_overs)
+        ratings = [e for e in events if e.satisfaction is not None]
+        if complaint.satisfaction is None:
+            assert complaint.rated_at is None and complaint.rating_comment == ""
+        else:
+            assert ratings[-1].satisfaction == complaint.satisfaction
+            assert ratings[-1].body == complaint.rating_comment
+            assert complaint.resolved_at <= complaint.rated_at < END_OF_DATA
+    assert ComplaintEvent.select().where(ComplaintEvent.to_assignee.is_null(False)).count() >= 10
+    assert Complaint.select().where(Complaint.rating_comment != "").count() >= 50
+    titles = {c.title for c in Complaint.select(Complaint.title)}
+    for words in ("不包邮", "售后差", "流量都给头部商家", "交完钱之后不太管我们", "年费值不值"):
+        assert any(words in title for title in titles), words
+
+
 def test_sales_are_seasonal(demo):
     def average_daily_gmv(first, last):
         total = (SalesDaily.select(fn.SUM(SalesDaily.gmv_fen))
@@ -432,3 +458,4 @@ def test_a_failed_load_puts_the_indexes_back(app):
                 assert schema() != before
                 raise RuntimeError("the load broke")
     assert schema() == before
+

@@ -17,3 +17,7 @@ def register_blueprints(app):
 
     app.register_blueprint(factories.bp)
     app.register_blueprint(notifications.bp)
+
+    from views import complaint_pages, complaints  # noqa: F401 (pages add routes)
+
+    app.register_blueprint(complaints.bp)

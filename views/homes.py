@@ -191,7 +191,11 @@ def regions():
     rows = region_overview(g.user)
     chart = region_chart(rows) if rows else None
     total = {key: sum(row[key] for row in rows) for key in ("factories", "live", "super")}
-    return render_page("homes/regions.html", rows=rows, chart=chart, total=total)
+    from views.complaint_report import home_breaches
+
+    breaches, breach_total = home_breaches(g.user)
+    return render_page("homes/regions.html", rows=rows, chart=chart, total=total,
+                       breaches=breaches, breach_total=breach_total)
 
 
 __all__ = ["bp", "current_stages", "rep_day", "region_overview"]
