@@ -24,9 +24,7 @@ from actions import respond_done, submit
 from actions import stage as stage_actions
 from actions import visits as visit_actions
 import labels
-from dashboards.tiles import format_kpi
 from metrics import factory as factory_data
-from metrics.api_format import format_value
 from metrics.period import shanghai_today
 from scope import visible_factories
 from views.navigation import add_nav_item
@@ -85,9 +83,6 @@ def factory_helpers():
         "stage_labels": labels.STAGE_LABELS, "purpose_labels": labels.VISIT_PURPOSE_LABELS,
         "kind_labels": labels.TIMELINE_KIND_LABELS, "sla_labels": labels.SLA_LABELS,
         "complaint_status_labels": labels.COMPLAINT_STATUS_LABELS,
-        # The header's GMV and ROI figures: the API's number for data-value
-        # (main lost views.sales's kpi_number when the frame and factory met).
-        "kpi_number": format_value, "roi_text": lambda value: format_kpi("ratio", value)[0],
         "tier_labels": labels.TIER_LABELS, "outcome_labels": labels.OUTCOME_LABELS,
         "renewal_labels": labels.RENEWAL_STATUS_LABELS,
         "complaint_url": lambda code: _object_url("complaints", code),
