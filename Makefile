@@ -30,7 +30,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# htmx and plotly.js are pinned npm packages, served by the app itself.
+# htmx, plotly.js and its zh-CN locale are pinned npm packages, served by the
+# app itself, each precompressed as .br (brotli) and .gz.
 assets: static/vendor/.copied
 
 static/vendor/.copied: package.json package-lock.json $(VENV)/.installed
@@ -38,7 +39,8 @@ static/vendor/.copied: package.json package-lock.json $(VENV)/.installed
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js static/vendor/plotly-basic.min.js
-	$(BIN)/python -m whitenoise.compress --quiet --no-brotli static/vendor
+	node -e 'const l = require("plotly.js-locales/zh-cn"); process.stdout.write("/* plotly.js-locales zh-cn, wrapped for the browser by make assets */\n(window.PlotlyLocales = window.PlotlyLocales || []).push(" + JSON.stringify(l) + ");\n")' > static/vendor/plotly-locale-zh-cn.js
+	$(BIN)/python -m whitenoise.compress --quiet static/vendor
 	touch $@
 
 translations: $(VENV)/.installed

@@ -5,7 +5,7 @@ Each benchmark is a module ``bench/<name>.py`` with a ``main()``."""
 import importlib
 import sys
 
-BENCHMARKS = ("imports", "kpis", "pages")
+BENCHMARKS = ("imports", "kpis", "pages", "lighthouse")
 
 
 def run(names):

@@ -29,7 +29,9 @@ BUDGET_FIRST_LOAD_KB = 500
 BUDGET_REPEAT_KB = 60
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
 HTMX = {"HX-Request": "true"}
-ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"')
+# Linked files, and the chart script and locale app.js loads once a chart
+# nears the viewport (data-chart-src, data-chart-locale-src).
+ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"|data-chart(?:-locale)?-src="([^"]+)"')
 
 # (name, kind, roles, path): ``{from}``/``{to}`` are filled per period.
 PAGES = [
@@ -80,7 +82,7 @@ def transfer(port, path, headers):
     html = len(body)
     page = _get(port, path, dict(headers, **{"Accept-Encoding": "identity"}))[1].decode()
     total, files = html, 1
-    for asset in sorted(set(ASSET.findall(page))):
+    for asset in sorted({linked or chart for linked, chart in ASSET.findall(page)}):
         asset_response, asset_body = _get(port, asset.replace("&amp;", "&"), wire)
         assert asset_response.status == 200, asset
         total += len(asset_body)

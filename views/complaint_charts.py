@@ -13,9 +13,8 @@ Series are told apart by pattern and text labels as well as colour.
 from flask_babel import gettext as _
 
 import i18n
-from charts import PALETTE, figure_json, new_figure
+from charts import PALETTE, Chart, figure_json, new_figure
 from labels import COMPLAINT_CATEGORY_LABELS as CATEGORY_LABELS
-from views.sales_charts import Chart
 
 
 def _counts(values, **axis):

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from peewee import SQL, Case, fn
 
 from access import roles_required
-from charts import figure_json, new_figure
+import charts
+from charts import Chart, figure_json, new_figure
 from i18n import is_chinese
 from labels import STAGE_LABELS
 from metrics.stages import current_stages
@@ -144,20 +145,22 @@ def region_chart(rows):
     """Factories per region, live ones apart (bars with text labels, so the
     numbers do not rely on colour)."""
     names = [row["region"].name("zh" if is_chinese() else "en") for row in rows]
-    figure = new_figure(barmode="stack", height=max(260, 40 + 28 * len(rows)),
+    live = [row["live"] for row in rows]
+    not_live = [row["factories"] - row["live"] for row in rows]
+    height = charts.box_height(80 + 28 * len(rows))
+    figure = new_figure(barmode="stack", height=height,
+                        xaxis=charts.count_axis([row["factories"] for row in rows]),
                         yaxis=dict(autorange="reversed", automargin=True),
                         legend=dict(traceorder="normal"), hovermode="y unified")
-    figure.add_bar(y=names, x=[row["live"] for row in rows], name=str(_("Live")),
-                   orientation="h", text=[row["live"] for row in rows], textposition="inside")
-    figure.add_bar(y=names, x=[row["factories"] - row["live"] for row in rows],
-                   name=str(_("Not live yet")), orientation="h",
-                   marker=dict(pattern=dict(shape="/")),
-                   text=[row["factories"] - row["live"] for row in rows], textposition="inside")
-    # No mode bar: its buttons inside the chart's role="img" box are
-    # interactive elements nested in an image (axe: nested-interactive).
-    text = figure_json(figure)
-    return text[:-1] + ', "config": {"displayModeBar": false}}'
-
+    for values, name, extra in ((live, str(_("Live")), {}),
+                                (not_live, str(_("Not live yet")),
+                                 dict(marker=dict(pattern=dict(shape="/"))))):
+        figure.add_bar(y=names, x=values, name=name, orientation="h", text=values,
+                       textposition="inside", **charts.hover(name, charts.count_texts(values)),
+                       **extra)
+    summary = _("Factories per region; live factories first, the rest not live yet. "
+                "The same numbers are in the table above.")
+    return Chart("region-chart", figure_json(figure), summary, height=height)
 
 
 # --- views --------------------------------------------------------------------

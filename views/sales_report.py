@@ -129,8 +129,9 @@ def _charts(filters, comparison):
     rows = sales.series(scope, period, filters.grain)
     last_year = sales.series(scope, period.last_year(), filters.grain)
     totals = {name: entry["value"] for name, entry in comparison.items()}
-    return [sales_charts.gmv_chart(rows, last_year), sales_charts.orders_chart(rows),
-            sales_charts.rates_chart(rows, totals)]
+    grain = filters.grain
+    return [sales_charts.gmv_chart(rows, last_year, grain), sales_charts.orders_chart(rows, grain),
+            sales_charts.rates_chart(rows, totals, grain)]
 
 
 def dashboard_report(filters):

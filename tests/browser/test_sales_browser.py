@@ -14,9 +14,13 @@ def _tile(page, name):
 
 
 def _wait_for_charts(page, count):
-    """Wait until ``count`` charts have drawn their SVG. (Selectors, not
+    """Scroll to each of the first ``count`` charts (they are drawn when they
+    near the viewport) and wait until it has drawn its SVG. (Selectors, not
     ``wait_for_function``: the page's CSP rightly forbids Playwright's eval.)"""
-    page.wait_for_selector(f".chart:nth-of-type({count}) .chart-plot svg.main-svg", state="attached")
+    for number in range(1, count + 1):
+        page.locator(f".chart:nth-of-type({number}) .chart-plot").scroll_into_view_if_needed()
+        page.wait_for_selector(f".chart:nth-of-type({number}) .chart-plot svg.main-svg",
+                               state="attached")
     assert page.locator(".chart-plot svg.main-svg").count() >= count
 
 
