@@ -164,8 +164,9 @@ def start_login_session(user):
             (LoginSession.revoked_at < cutoff) | (LoginSession.last_seen_at < cutoff)).execute()
         LoginSession.create(
             key=hash_secret(key), user=user, created_at=now, last_seen_at=now,
-            ip=(request.remote_addr or "")[:64],
-            user_agent=(request.user_agent.string or "")[:255])
+            ip=(request.remote_addr or "").replace("\x00", "")[:64],
+            # Headers are the client's text: no NUL (PostgreSQL refuses it).
+            user_agent=(request.user_agent.string or "").replace("\x00", "")[:255])
         User.update(last_login_at=now).where(User.id == user.id).execute()
     session.clear()
     login_user(user)
@@ -335,7 +336,7 @@ def safe_next(target):
     from urllib.parse import urlparse
 
     if not target or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return None
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc:
