@@ -69,6 +69,8 @@ def init_app(app):
     app.config.setdefault("SESSION_ABSOLUTE_TIMEOUT", 7 * 24 * 3600)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    app.config.setdefault("LOGIN_ACCOUNT_CEILING", "50 per 15 minutes")
+    app.config.setdefault("LOGIN_SLOWDOWN_SECONDS", 2)
     # CSRF is checked by the gate below, after authentication, so that
     # bearer-token API calls (no cookie, nothing to forge) can be exempt.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
