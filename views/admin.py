@@ -215,11 +215,17 @@ def user_edit(user_id):
         was_active = user.is_active
         user.is_active = form.is_active.data
         _apply_user_form(user, form)
-        ended = revoke_sessions(user) if was_active and not user.is_active else 0
+        ended = revoked = 0
+        if was_active and not user.is_active:
+            # For good: enabling the user again brings no session or token back.
+            ended = revoke_sessions(user)
+            revoked = ApiToken.update(revoked_at=utcnow()).where(
+                ApiToken.user == user.id, ApiToken.revoked_at.is_null()).execute()
         after = _user_state(user)
         audit.record("user.updated", object_type="user", object_id=user.id,
                      before=before, after=after,
-                     detail=f"sessions ended: {ended}" if ended else "")
+                     detail=(f"sessions ended: {ended}, API tokens revoked: {revoked}"
+                             if ended or revoked else ""))
     flash(_("Changes to %(name)s saved.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
 
