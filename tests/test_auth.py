@@ -344,3 +344,20 @@ def test_failures_from_many_addresses_slow_the_account_but_never_lock_it(app, us
     assert time.monotonic() - started >= 0.3
     slowed = AuditLog.select().where(AuditLog.action == "login.slowed")
     assert [row.username for row in slowed] == ["admin"]
+
+
+def test_guessing_the_current_password_is_limited_and_audited(client_as, users):
+    client = client_as("rep")
+
+    def change(current):
+        return client.post("/account/password", data={
+            "csrf_token": client.csrf_token, "current_password": current,
+            "new_password": "another-password", "confirm": "another-password"})
+
+    for _attempt in range(5):
+        assert change("wrong-guess").status_code == 400
+    assert change(PASSWORD).status_code == 429
+    assert User.get_by_id(users.rep.id).check_password(PASSWORD)
+    assert AuditLog.select().where(AuditLog.action == "user.password_change_failed").count() == 5
+    assert AuditLog.select().where(
+        AuditLog.action == "user.password_change_throttled").count() == 1

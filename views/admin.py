@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "token.revoked": _l("API token revoked"),
     "region.created": _l("Region created"),
     "region.updated": _l("Region changed"),
+    "login.slowed": _l("Sign-in slowed: too many failures for the account"),
+    "user.password_change_failed": _l("Wrong current password when changing it"),
+    "user.password_change_throttled": _l("Password change refused: too many attempts"),
 }
 
 

@@ -106,6 +106,32 @@ def _count_failure(username):
         current_app.logger.exception("login rate limit storage unavailable")
 
 
+def _password_change_limit(user):
+    """A stolen session may guess the current password as often as a
+    stranger may guess it at the login form: ``LOGIN_LIMIT_PER_ACCOUNT``."""
+    return parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "password-change", str(user.id)
+
+
+def _password_change_wait(user):
+    """Seconds until this user may try their current password again (0: now)."""
+    item, scope, key = _password_change_limit(user)
+    try:
+        if limiter.limiter.test(item, scope, key):
+            return 0
+        stats = limiter.limiter.get_window_stats(item, scope, key)
+        return max(math.ceil(stats.reset_time - time.time()), 1)
+    except Exception:  # noqa: BLE001 - a storage outage must not lock everyone out
+        current_app.logger.exception("password change rate limit storage unavailable")
+        return 0
+
+
+def _count_password_change_failure(user):
+    try:
+        limiter.limiter.hit(*_password_change_limit(user))
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("password change rate limit storage unavailable")
+
+
 def _check_password(user, password):
     """True for the right password of an active user; constant work otherwise."""
     global _DUMMY_HASH
@@ -201,7 +227,20 @@ def change_password():
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
-        if not user.check_password(form.current_password.data):
+        wait = _password_change_wait(user)
+        if wait:
+            with db.atomic():
+                audit.record("user.password_change_throttled", object_type="user",
+                             object_id=user.id)
+            form.current_password.errors.append(
+                _("Too many wrong passwords. Try again in %(minutes)d minutes.",
+                  minutes=max(1, math.ceil(wait / 60))))
+            status = 429
+        elif not user.check_password(form.current_password.data):
+            _count_password_change_failure(user)
+            with db.atomic():
+                audit.record("user.password_change_failed", object_type="user",
+                             object_id=user.id)
             form.current_password.errors.append(_("This is not your current password."))
             status = 400
         else:
