@@ -283,3 +283,18 @@ def test_an_admin_password_reset_ends_the_users_sessions_and_is_audited(client_a
     assert response.status_code == 303
     assert rep.get("/my-day").status_code == 302
     assert AuditLog.get(AuditLog.action == "user.password_reset").detail == "sessions ended: 1"
+
+
+def test_a_manager_with_no_region_needs_all_regions_ticked(client_as, users):
+    admin = client_as("admin")
+    fields = {"csrf_token": admin.csrf_token, "display_name": "王经理", "role": "manager",
+              "email": "", "phone": "", "is_active": "y"}
+    response = admin.post(f"/admin/users/{users.manager.id}", data=fields)
+    assert response.status_code == 400
+    assert _errors_of(_soup(response), "all_regions")
+    assert UserRegion.select().where(UserRegion.user == users.manager.id).count() == 1
+    response = admin.post(f"/admin/users/{users.manager.id}", data=dict(fields, all_regions="y"))
+    assert response.status_code == 303
+    assert UserRegion.select().where(UserRegion.user == users.manager.id).count() == 0
+    page = _soup(admin.get(f"/admin/users/{users.manager.id}"))
+    assert page.find("input", attrs={"name": "all_regions"}).has_attr("checked")

@@ -147,7 +147,7 @@ def _apply_user_form(user, form):
     user.factory = form.factory if form.role.data == "owner" else None
     user.save()
     UserRegion.delete().where(UserRegion.user == user.id).execute()
-    for region_id in sorted(set(form.regions.data or [])):
+    for region_id in sorted(set(form.regions.data or [])):  # none: all (a manager)
         UserRegion.create(user=user, region=region_id)
 
 
@@ -190,6 +190,7 @@ def _user_page(user, form=None, password_form=None, token_form=None, new_token=N
         form.factory_code.data = user.factory.code if user.factory_id else ""
         form.regions.data = [region_id for (region_id,) in UserRegion.select(UserRegion.region)
                              .where(UserRegion.user == user.id).tuples()]
+        form.all_regions.data = user.role == "manager" and not form.regions.data
     tokens = list(ApiToken.select().where(ApiToken.user == user.id)
                   .order_by(ApiToken.created_at.desc()))
     sessions_open = LoginSession.select().where(LoginSession.user == user.id,

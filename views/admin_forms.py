@@ -43,6 +43,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
     regions = CheckboxList(_l("Regions"), coerce=int, validators=[Optional()])
+    all_regions = BooleanField(_l("All regions (managers: oversees every region)"))
     factory_code = StringField(_l("Factory code (owners only)"),
                                validators=[Optional(), Length(max=32)])
     email = StringField(_l("Email"), validators=[
@@ -75,6 +76,16 @@ class UserForm(FlaskForm):
         self.factory = Factory.get_or_none(Factory.code == code)
         if self.factory is None:
             raise ValidationError(_l("No factory has this code."))
+
+    def validate_all_regions(self, field):
+        """A manager with no region sees everything (SPEC section 1), so
+        that must be chosen, never the result of forgetting to tick one."""
+        if self.role.data != "manager":
+            return
+        if field.data and self.regions.data:
+            raise ValidationError(_l("Tick either some regions or all regions, not both."))
+        if not field.data and not self.regions.data:
+            raise ValidationError(_l("Tick the regions this manager oversees, or all regions."))
 
     def validate_role(self, field):
         if self.editing is not None and self.editing.get("self") and field.data != "admin":
