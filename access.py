@@ -69,6 +69,8 @@ def init_app(app):
     app.config.setdefault("SESSION_ABSOLUTE_TIMEOUT", 7 * 24 * 3600)
     app.config.setdefault("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     app.config.setdefault("LOGIN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    app.config.setdefault("LOGIN_ACCOUNT_CEILING", "50 per 15 minutes")
+    app.config.setdefault("LOGIN_SLOWDOWN_SECONDS", 2)
     # CSRF is checked by the gate below, after authentication, so that
     # bearer-token API calls (no cookie, nothing to forge) can be exempt.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
@@ -164,8 +166,9 @@ def start_login_session(user):
             (LoginSession.revoked_at < cutoff) | (LoginSession.last_seen_at < cutoff)).execute()
         LoginSession.create(
             key=hash_secret(key), user=user, created_at=now, last_seen_at=now,
-            ip=(request.remote_addr or "")[:64],
-            user_agent=(request.user_agent.string or "")[:255])
+            ip=(request.remote_addr or "").replace("\x00", "")[:64],
+            # Headers are the client's text: no NUL (PostgreSQL refuses it).
+            user_agent=(request.user_agent.string or "").replace("\x00", "")[:255])
         User.update(last_login_at=now).where(User.id == user.id).execute()
     session.clear()
     login_user(user)
@@ -335,7 +338,7 @@ def safe_next(target):
     from urllib.parse import urlparse
 
     if not target or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
         return None
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc:

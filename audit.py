@@ -26,7 +26,8 @@ def record(action, *, user=None, object_type="", object_id="", before=None,
     ``username`` names an actor with no account (a failed login's name)."""
     if user is None and has_request_context():
         user = g.get("user")
-    ip = (request.remote_addr or "") if has_request_context() else ""
+    # The client's address is its own text behind a proxy: no NUL in it.
+    ip = (request.remote_addr or "").replace("\x00", "") if has_request_context() else ""
     return AuditLog.create(
         user=user.id if user is not None else None,
         username=username if username is not None else (user.username if user else ""),

@@ -39,6 +39,17 @@ def visible_factories(user, query=None):
     return query.where(False)
 
 
+def sees_every_factory(user):
+    """True when ``user`` may see every factory (the rule above: an admin, or
+    a manager with no regions)."""
+    if user is None or not user.is_active:
+        return False
+    if user.role == "admin":
+        return True
+    return user.role == "manager" and not UserRegion.select().where(
+        UserRegion.user == user.id).exists()
+
+
 def visible_factory_ids(user):
     """A subquery of the ids of the factories ``user`` may see, for
     ``WHERE factory_id IN (...)`` on sales, terms, complaints and visits."""

@@ -12,6 +12,9 @@ and error pages.
 * ``TRUSTED_PROXIES = N`` (config or ``FLASK_TRUSTED_PROXIES``) trusts N
   proxies' X-Forwarded-* headers (ProxyFix), so HTTPS behind a load balancer
   is recognised: the session cookie becomes Secure and HSTS is sent.
+* A NUL character anywhere in the path, a query parameter, a form field or
+  an uploaded file's name is refused with 400 before any view runs: no text
+  field has a use for it, and PostgreSQL cannot store it.
 * Generic, translated error pages; htmx requests get a short message in the
   ``X-Error-Message`` header (static/js/app.js shows it), API requests JSON.
 """
@@ -64,10 +67,33 @@ def init_app(app):
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
                                 x_host=proxies, x_port=proxies, x_prefix=proxies)
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
     for code in ERROR_CODES:
         app.register_error_handler(code, handle_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+
+
+def _has_nul(values):
+    return any("\x00" in value for value in values)
+
+
+def refuse_nul_characters():
+    """400 for a request carrying a NUL character in its path, its query,
+    its form or an upload's file name (see the module docstring)."""
+    if "\x00" in request.path or _has_nul(request.args.keys()) \
+            or _has_nul(request.args.values()):
+        return _refuse_nul()
+    if request.method in ("POST", "PUT", "PATCH") and (
+            _has_nul(request.form.keys()) or _has_nul(request.form.values())
+            or _has_nul(upload.filename or "" for upload in request.files.values())):
+        return _refuse_nul()
+    return None
+
+
+def _refuse_nul():
+    return error_response(400, error_message(400),
+                          _("The request contains a NUL character, which no field accepts."))
 
 
 def add_security_headers(response):

@@ -315,6 +315,10 @@ def _stage_rows(kind, table, layout, refs, staging, result, progress):
                     error(name, REQUIRED)
                 parsed[name] = blank
                 continue
+            if type(cell) is str and "\x00" in cell:
+                error(name, N_("contains a NUL character"))
+                parsed[name] = None
+                continue
             try:
                 parsed[name] = parse(cell)
             except BadValue as bad:

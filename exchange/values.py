@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from exchange.formulas import restore_text
+from metrics.period import EARLIEST_DATE, LATEST_DATE
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC = datetime.timezone.utc
@@ -192,8 +193,9 @@ def date(cell):
     if isinstance(cell, datetime.datetime):
         if cell.time() != datetime.time(0):
             raise BadValue(N_("a date without a time is expected (YYYY-MM-DD)"))
-        return cell.date()
+        cell = cell.date()
     if isinstance(cell, datetime.date):
+        _check_range(cell)
         return cell
     match = _DATE.fullmatch("" if cell is None else str(cell).strip())
     if not match:
@@ -202,9 +204,18 @@ def date(cell):
         value = datetime.date(*(int(part) for part in match.groups()))
     except ValueError:
         raise BadValue(N_("no such date")) from None
+    _check_range(value)
     if len(_DATES) < 100_000:
         _DATES[cell] = value
     return value
+
+
+def _check_range(day):
+    """Dates outside the years the app computes with (year 1, 9999) would
+    overflow the first period or time zone arithmetic done with them."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise BadValue(N_("not between %(first)s and %(last)s"),
+                       first=EARLIEST_DATE.isoformat(), last=LATEST_DATE.isoformat())
 
 
 def timestamp(cell):
@@ -221,6 +232,7 @@ def timestamp(cell):
             raise BadValue(N_("not an ISO 8601 timestamp (2025-03-01T09:30:00+08:00)")) from None
         if moment.tzinfo is None:
             raise BadValue(N_("the timestamp needs a UTC offset, e.g. +08:00"))
+    _check_range(moment.date())
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 

@@ -17,6 +17,12 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366  # a longer period is almost certainly a typo
 GRAINS = ("day", "week", "month")
 ONE_DAY = datetime.timedelta(days=1)
+# The dates a request may name: wide enough for any real record, narrow
+# enough that every period computed from one (previous, last year, the
+# default 90 days) stays a valid date, so year 1 or 9999 is a 400, not an
+# OverflowError.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
 
 
 def shanghai_today(now=None):
@@ -114,13 +120,19 @@ def default_period(today=None):
 
 
 def parse_date(param, text):
-    """A ``YYYY-MM-DD`` parameter as a date, or ``ParameterError``."""
+    """A ``YYYY-MM-DD`` parameter as a date between ``EARLIEST_DATE`` and
+    ``LATEST_DATE``, or ``ParameterError``."""
     try:
         if len(text) != 10:
             raise ValueError
-        return datetime.date.fromisoformat(text)
+        day = datetime.date.fromisoformat(text)
     except (TypeError, ValueError):
         raise ParameterError(param, _("%(value)s is not a date in the form YYYY-MM-DD.", value=text)) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ParameterError(param, _("%(value)s is not between %(first)s and %(last)s.",
+                                      value=text, first=EARLIEST_DATE.isoformat(),
+                                      last=LATEST_DATE.isoformat()))
+    return day
 
 
 def period_from_args(args, today=None):

@@ -10,7 +10,7 @@ own tier (``Scope.factory_ids(..., by_tier=False)`` plus its own filter).
 from dataclasses import dataclass, field
 
 from models import TIERS, Factory, Membership, Region, User
-from scope import visible_factories, visible_regions
+from scope import sees_every_factory, visible_factories, visible_regions
 from metrics.errors import ParameterError, ScopeError, _
 from metrics.period import period_from_args
 
@@ -90,32 +90,46 @@ def _visible_in(user, condition):
     return visible_factories(user, Factory.select(Factory.id)).where(condition).exists()
 
 
+def _unknown_or_hidden(user, param, unknown, hidden):
+    """The error for a code that names nothing (``unknown``) or names
+    something outside the user's scope (``hidden``). Someone who cannot see
+    everything gets the same 403 for both, so codes and usernames cannot be
+    listed by trying them; someone who sees everything gets the exact 400."""
+    if unknown is not None and sees_every_factory(user):
+        return ParameterError(param, unknown)
+    return ScopeError(param, hidden)
+
+
 def _region(user, code):
     region = Region.get_or_none(Region.code == code)
-    if region is None:
-        raise ParameterError("region", _("There is no region with code %(code)s.", code=code))
-    if not visible_regions(user, Region.select(Region.id)).where(Region.id == region.id).exists():
-        raise ScopeError("region", _("Region %(code)s is outside your scope.", code=code))
+    if region is None or not visible_regions(user, Region.select(Region.id)).where(
+            Region.id == region.id).exists():
+        raise _unknown_or_hidden(
+            user, "region",
+            _("There is no region with code %(code)s.", code=code) if region is None else None,
+            _("You cannot see a region with code %(code)s.", code=code))
     return region
 
 
 def _rep(user, username):
     rep = User.get_or_none(User.username == username)
-    if rep is None or rep.role != "rep":
-        raise ParameterError("rep", _("There is no rep with username %(name)s.", name=username))
-    condition = Factory.rep == rep.id
-    if rep.id != user.id and not _visible_in(user, condition) and \
-            Factory.select().where(condition).exists():
-        raise ScopeError("rep", _("Rep %(name)s is outside your scope.", name=username))
+    known = rep is not None and rep.role == "rep"
+    if not known or (rep.id != user.id and not _visible_in(user, Factory.rep == rep.id)
+                     and not sees_every_factory(user)):
+        raise _unknown_or_hidden(
+            user, "rep",
+            None if known else _("There is no rep with username %(name)s.", name=username),
+            _("You cannot see a rep with username %(name)s.", name=username))
     return rep
 
 
 def _factory(user, code):
     factory = Factory.get_or_none(Factory.code == code)
-    if factory is None:
-        raise ParameterError("factory", _("There is no factory with code %(code)s.", code=code))
-    if not _visible_in(user, Factory.id == factory.id):
-        raise ScopeError("factory", _("Factory %(code)s is outside your scope.", code=code))
+    if factory is None or not _visible_in(user, Factory.id == factory.id):
+        raise _unknown_or_hidden(
+            user, "factory",
+            _("There is no factory with code %(code)s.", code=code) if factory is None else None,
+            _("You cannot see a factory with code %(code)s.", code=code))
     return factory
 
 

@@ -251,3 +251,50 @@ def test_admin_home_counts(client_as, users):
     tiles = {tile["data-kpi"]: tile["data-value"] for tile in soup.select("[data-kpi]")}
     assert tiles == {"users_rep": "2", "users_manager": "1", "users_owner": "2",
                      "users_admin": "1"}
+
+
+def test_disabling_a_user_revokes_their_api_tokens_for_good(app, client_as, users):
+    from access import issue_api_token
+
+    with db.atomic():
+        _row, token = issue_api_token(users.rep, "bi", users.admin)
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 200
+    admin = client_as("admin")
+    fields = {"csrf_token": admin.csrf_token, "display_name": "陈小二", "role": "rep",
+              "regions": [str(users.region.id)], "email": "", "phone": ""}
+    assert admin.post(f"/admin/users/{users.rep.id}", data=fields).status_code == 303
+    assert admin.post(f"/admin/users/{users.rep.id}",
+                      data=dict(fields, is_active="y")).status_code == 303
+    assert User.get_by_id(users.rep.id).is_active
+    assert app.test_client().get("/api/v1/me", headers=bearer).status_code == 401
+    assert ApiToken.get(ApiToken.user == users.rep.id).revoked_at is not None
+    entry = (AuditLog.select().where(AuditLog.action == "user.updated")
+             .order_by(AuditLog.id).first())
+    assert "API tokens revoked: 1" in entry.detail
+
+
+def test_an_admin_password_reset_ends_the_users_sessions_and_is_audited(client_as, users):
+    rep = client_as("rep")
+    admin = client_as("admin")
+    response = admin.post(f"/admin/users/{users.rep.id}/password", data={
+        "pw-csrf_token": admin.csrf_token, "pw-new_password": "a-new-password",
+        "pw-confirm": "a-new-password"})
+    assert response.status_code == 303
+    assert rep.get("/my-day").status_code == 302
+    assert AuditLog.get(AuditLog.action == "user.password_reset").detail == "sessions ended: 1"
+
+
+def test_a_manager_with_no_region_needs_all_regions_ticked(client_as, users):
+    admin = client_as("admin")
+    fields = {"csrf_token": admin.csrf_token, "display_name": "王经理", "role": "manager",
+              "email": "", "phone": "", "is_active": "y"}
+    response = admin.post(f"/admin/users/{users.manager.id}", data=fields)
+    assert response.status_code == 400
+    assert _errors_of(_soup(response), "all_regions")
+    assert UserRegion.select().where(UserRegion.user == users.manager.id).count() == 1
+    response = admin.post(f"/admin/users/{users.manager.id}", data=dict(fields, all_regions="y"))
+    assert response.status_code == 303
+    assert UserRegion.select().where(UserRegion.user == users.manager.id).count() == 0
+    page = _soup(admin.get(f"/admin/users/{users.manager.id}"))
+    assert page.find("input", attrs={"name": "all_regions"}).has_attr("checked")

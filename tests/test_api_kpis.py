@@ -165,3 +165,27 @@ def test_every_kpi_request_runs_at_most_10_queries(data, database_url):
                 response = _get(client, dashboard, token=token, **args)
                 assert response.status_code == 200
                 assert int(response.headers["X-Query-Count"]) <= 10, (role, dashboard, args)
+
+
+@pytest.mark.parametrize("role, param, unknown, hidden", [
+    ("owner", "rep", "rep_nobody", "other_rep"),
+    ("owner", "region", "NOWHERE", "ST-UNDER"),
+    ("owner", "factory", "F-NONE", "F-OTHER"),
+    ("rep", "rep", "rep_nobody", "other_rep"),
+    ("rep", "factory", "F-NONE", "F-OTHER"),
+    ("manager", "rep", "rep_nobody", "other_rep"),
+    ("manager", "region", "NOWHERE", "ST-UNDER"),
+    ("manager", "factory", "F-NONE", "F-OTHER"),
+])
+def test_unknown_and_out_of_scope_codes_get_the_same_answer(client_as, data, role, param,
+                                                            unknown, hidden):
+    client = client_as(role)
+    answers = []
+    for value in (unknown, hidden):
+        response = _get(client, "sales", **{param: value}, **JAN)
+        body = response.get_json()
+        answers.append((response.status_code, body["error"],
+                        body["message"].replace(value, "<code>")))
+    assert answers[0] == answers[1] and answers[0][0] == 403
+    page = [client.get(f"/sales/?{param}={value}").status_code for value in (unknown, hidden)]
+    assert page[0] == page[1]

@@ -1,6 +1,7 @@
 """Signing in and out, sessions that can be revoked, API tokens, rate limits."""
 
 import datetime
+import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -9,7 +10,7 @@ from flask import jsonify
 from access import issue_api_token, roles_required
 from models import ApiToken, AuditLog, LoginSession, User, db, utcnow
 from tests.builders import PASSWORD
-from tests.helpers import csrf_token_of, login, session_cookie
+from tests.helpers import CSRF_INPUT as CSRF_INPUT_RE, csrf_token_of, login, session_cookie
 
 
 def _login_form(client, username, password, next_url=None):
@@ -311,3 +312,52 @@ def test_login_still_works_when_the_limit_storage_is_down(database_url, users):
                       "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:9/0"})
     client = app.test_client()
     assert _login_form(client, "rep", PASSWORD).status_code == 303
+
+
+def _login_from(client, address, username, password):
+    """A sign-in through the form from the client address ``address``."""
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address})
+    token = CSRF_INPUT_RE.search(page.get_data(as_text=True)).group(1)
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_failures_from_one_address_do_not_lock_the_owner_out_elsewhere(app, users):
+    attacker, owner = app.test_client(), app.test_client()
+    for _attempt in range(5):
+        assert _login_from(attacker, "203.0.113.9", "admin", "wrong-password").status_code == 200
+    assert _login_from(attacker, "203.0.113.9", "admin", PASSWORD).status_code == 429
+    assert _login_from(owner, "198.51.100.7", "admin", PASSWORD).status_code == 303
+    assert AuditLog.select().where(AuditLog.action == "login.throttled").count() == 1
+
+
+def test_failures_from_many_addresses_slow_the_account_but_never_lock_it(app, users):
+    app.config["LOGIN_ACCOUNT_CEILING"] = "4 per 15 minutes"
+    app.config["LOGIN_SLOWDOWN_SECONDS"] = 0.3
+    for n in range(4):
+        client = app.test_client()
+        assert _login_from(client, f"203.0.113.{n}", "admin", "wrong").status_code == 200
+    started = time.monotonic()
+    response = _login_from(app.test_client(), "198.51.100.7", "admin", PASSWORD)
+    assert response.status_code == 303
+    assert time.monotonic() - started >= 0.3
+    slowed = AuditLog.select().where(AuditLog.action == "login.slowed")
+    assert [row.username for row in slowed] == ["admin"]
+
+
+def test_guessing_the_current_password_is_limited_and_audited(client_as, users):
+    client = client_as("rep")
+
+    def change(current):
+        return client.post("/account/password", data={
+            "csrf_token": client.csrf_token, "current_password": current,
+            "new_password": "another-password", "confirm": "another-password"})
+
+    for _attempt in range(5):
+        assert change("wrong-guess").status_code == 400
+    assert change(PASSWORD).status_code == 429
+    assert User.get_by_id(users.rep.id).check_password(PASSWORD)
+    assert AuditLog.select().where(AuditLog.action == "user.password_change_failed").count() == 5
+    assert AuditLog.select().where(
+        AuditLog.action == "user.password_change_throttled").count() == 1

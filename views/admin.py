@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "token.revoked": _l("API token revoked"),
     "region.created": _l("Region created"),
     "region.updated": _l("Region changed"),
+    "login.slowed": _l("Sign-in slowed: too many failures for the account"),
+    "user.password_change_failed": _l("Wrong current password when changing it"),
+    "user.password_change_throttled": _l("Password change refused: too many attempts"),
 }
 
 
@@ -144,7 +147,7 @@ def _apply_user_form(user, form):
     user.factory = form.factory if form.role.data == "owner" else None
     user.save()
     UserRegion.delete().where(UserRegion.user == user.id).execute()
-    for region_id in sorted(set(form.regions.data or [])):
+    for region_id in sorted(set(form.regions.data or [])):  # none: all (a manager)
         UserRegion.create(user=user, region=region_id)
 
 
@@ -187,6 +190,7 @@ def _user_page(user, form=None, password_form=None, token_form=None, new_token=N
         form.factory_code.data = user.factory.code if user.factory_id else ""
         form.regions.data = [region_id for (region_id,) in UserRegion.select(UserRegion.region)
                              .where(UserRegion.user == user.id).tuples()]
+        form.all_regions.data = user.role == "manager" and not form.regions.data
     tokens = list(ApiToken.select().where(ApiToken.user == user.id)
                   .order_by(ApiToken.created_at.desc()))
     sessions_open = LoginSession.select().where(LoginSession.user == user.id,
@@ -215,11 +219,17 @@ def user_edit(user_id):
         was_active = user.is_active
         user.is_active = form.is_active.data
         _apply_user_form(user, form)
-        ended = revoke_sessions(user) if was_active and not user.is_active else 0
+        ended = revoked = 0
+        if was_active and not user.is_active:
+            # For good: enabling the user again brings no session or token back.
+            ended = revoke_sessions(user)
+            revoked = ApiToken.update(revoked_at=utcnow()).where(
+                ApiToken.user == user.id, ApiToken.revoked_at.is_null()).execute()
         after = _user_state(user)
         audit.record("user.updated", object_type="user", object_id=user.id,
                      before=before, after=after,
-                     detail=f"sessions ended: {ended}" if ended else "")
+                     detail=(f"sessions ended: {ended}, API tokens revoked: {revoked}"
+                             if ended or revoked else ""))
     flash(_("Changes to %(name)s saved.", name=user.username), "success")
     return redirect(url_for("admin.user_edit", user_id=user.id), code=303)
 

@@ -11,6 +11,7 @@ from wtforms.validators import (DataRequired, EqualTo, Length, NumberRange, Opti
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from metrics.period import EARLIEST_DATE, LATEST_DATE
 from models import ROLES, Factory, Region, User
 
 ROLE_LABELS = {
@@ -23,6 +24,7 @@ USERNAME_PATTERN = r"^[A-Za-z0-9_.\-]{2,64}$"
 CODE_PATTERN = r"^[A-Za-z0-9_\-]{1,32}$"
 PHONE_PATTERN = r"^[0-9+\-() ]{0,32}$"
 EMAIL_PATTERN = r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$"
+MAX_PAGE = 1_000_000  # a larger page number would overflow the query's OFFSET
 
 
 class CheckboxList(SelectMultipleField):
@@ -41,6 +43,7 @@ class UserForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=100)])
     role = SelectField(_l("Role"), choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
     regions = CheckboxList(_l("Regions"), coerce=int, validators=[Optional()])
+    all_regions = BooleanField(_l("All regions (managers: oversees every region)"))
     factory_code = StringField(_l("Factory code (owners only)"),
                                validators=[Optional(), Length(max=32)])
     email = StringField(_l("Email"), validators=[
@@ -73,6 +76,16 @@ class UserForm(FlaskForm):
         self.factory = Factory.get_or_none(Factory.code == code)
         if self.factory is None:
             raise ValidationError(_l("No factory has this code."))
+
+    def validate_all_regions(self, field):
+        """A manager with no region sees everything (SPEC section 1), so
+        that must be chosen, never the result of forgetting to tick one."""
+        if self.role.data != "manager":
+            return
+        if field.data and self.regions.data:
+            raise ValidationError(_l("Tick either some regions or all regions, not both."))
+        if not field.data and not self.regions.data:
+            raise ValidationError(_l("Tick the regions this manager oversees, or all regions."))
 
     def validate_role(self, field):
         if self.editing is not None and self.editing.get("self") and field.data != "admin":
@@ -118,6 +131,13 @@ class RegionForm(FlaskForm):
             raise ValidationError(_l("Another region has this code."))
 
 
+def within_app_dates(form, field):
+    """A date the app can compute with (``metrics.period``'s range)."""
+    if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(_l("Choose a date between %(first)s and %(last)s.",
+                                 first=EARLIEST_DATE.isoformat(), last=LATEST_DATE.isoformat()))
+
+
 class AuditFilterForm(FlaskForm):
     """The audit log's filters (a GET form: no CSRF token needed)."""
 
@@ -126,9 +146,9 @@ class AuditFilterForm(FlaskForm):
 
     user = StringField(_l("User"), validators=[Optional(), Length(max=64)])
     action = SelectField(_l("Action"), validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+    date_from = DateField(_l("From"), validators=[Optional(), within_app_dates])
+    date_to = DateField(_l("To"), validators=[Optional(), within_app_dates])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -146,4 +166,4 @@ class UserFilterForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[Optional()], choices=[
         SelectChoice("", _l("Any status")), SelectChoice("active", _l("Active")),
         SelectChoice("disabled", _l("Disabled"))])
-    page = IntegerField(validators=[Optional(), NumberRange(min=1)], default=1)
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=MAX_PAGE)], default=1)

@@ -1,10 +1,18 @@
 """Signing in and out, and changing one's own password.
 
-Failed logins are limited per account and per client address
-(``LOGIN_LIMIT_PER_ACCOUNT`` / ``LOGIN_LIMIT_PER_ADDRESS``, counted in the
-rate limiter's storage: Redis when configured, so every worker shares the
-count). Only failures count; once a limit is reached even the right password
-gets 429 until the window passes.
+Failed logins are counted in the rate limiter's storage (Redis when
+configured, so every worker shares the count); only failures count:
+
+* per account *and* address together (``LOGIN_LIMIT_PER_ACCOUNT``) and per
+  address (``LOGIN_LIMIT_PER_ADDRESS``): past either, that address gets 429,
+  even with the right password, until the window passes. Someone guessing
+  from one address therefore cannot lock the account for its owner, who
+  signs in from another;
+* per account from every address (``LOGIN_ACCOUNT_CEILING``): past it, each
+  attempt for the account waits ``LOGIN_SLOWDOWN_SECONDS`` first. A spread
+  guessing attack is slowed to a crawl and the owner still gets in.
+
+Each refusal and each slowed attempt is logged and audited.
 """
 
 import math
@@ -51,12 +59,27 @@ class PasswordChangeForm(FlaskForm):
 
 
 def _login_limits(username):
-    """(limit, scope, key) for the account and the client address."""
+    """(limit, scope, key) for the account from this address, the address,
+    and the account from anywhere (the ceiling, which slows, never locks)."""
     config = current_app.config
+    address = request.remote_addr or ""
     return [
-        (parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account", username.lower()),
-        (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address", request.remote_addr or ""),
+        (parse(config["LOGIN_LIMIT_PER_ACCOUNT"]), "login-account-address",
+         f"{username.lower()}|{address}"),
+        (parse(config["LOGIN_LIMIT_PER_ADDRESS"]), "login-address", address),
+        (parse(config["LOGIN_ACCOUNT_CEILING"]), "login-account", username.lower()),
     ]
+
+
+def _over_ceiling(username):
+    """True when the account's failures from every address together passed
+    ``LOGIN_ACCOUNT_CEILING`` (storage outages count as not)."""
+    try:
+        item, scope, key = _login_limits(username)[2]
+        return not limiter.limiter.test(item, scope, key)
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("login rate limit storage unavailable")
+        return False
 
 
 def _seconds_until_allowed(username):
@@ -65,7 +88,7 @@ def _seconds_until_allowed(username):
     is logged and the attempt allowed."""
     wait = 0
     try:
-        for item, scope, key in _login_limits(username):
+        for item, scope, key in _login_limits(username)[:2]:
             if not limiter.limiter.test(item, scope, key):
                 stats = limiter.limiter.get_window_stats(item, scope, key)
                 wait = max(wait, math.ceil(stats.reset_time - time.time()), 1)
@@ -81,6 +104,32 @@ def _count_failure(username):
             limiter.limiter.hit(item, scope, key)
     except Exception:  # noqa: BLE001
         current_app.logger.exception("login rate limit storage unavailable")
+
+
+def _password_change_limit(user):
+    """A stolen session may guess the current password as often as a
+    stranger may guess it at the login form: ``LOGIN_LIMIT_PER_ACCOUNT``."""
+    return parse(current_app.config["LOGIN_LIMIT_PER_ACCOUNT"]), "password-change", str(user.id)
+
+
+def _password_change_wait(user):
+    """Seconds until this user may try their current password again (0: now)."""
+    item, scope, key = _password_change_limit(user)
+    try:
+        if limiter.limiter.test(item, scope, key):
+            return 0
+        stats = limiter.limiter.get_window_stats(item, scope, key)
+        return max(math.ceil(stats.reset_time - time.time()), 1)
+    except Exception:  # noqa: BLE001 - a storage outage must not lock everyone out
+        current_app.logger.exception("password change rate limit storage unavailable")
+        return 0
+
+
+def _count_password_change_failure(user):
+    try:
+        limiter.limiter.hit(*_password_change_limit(user))
+    except Exception:  # noqa: BLE001
+        current_app.logger.exception("password change rate limit storage unavailable")
 
 
 def _check_password(user, password):
@@ -112,8 +161,16 @@ def login():
     error = None
     if form.validate_on_submit():
         username = form.username.data.strip()
+        if _over_ceiling(username):
+            current_app.logger.warning("sign-ins for %r slowed: too many failures", username)
+            with db.atomic():
+                audit.record("login.slowed", username=username[:64],
+                             detail=f"{request.remote_addr or ''}")
+            time.sleep(float(current_app.config["LOGIN_SLOWDOWN_SECONDS"]))
         wait = _seconds_until_allowed(username)
         if wait:
+            current_app.logger.warning("sign-in for %r from %s refused: too many failures",
+                                       username, request.remote_addr)
             with db.atomic():
                 audit.record("login.throttled", username=username[:64],
                              detail=f"{request.remote_addr or ''}")
@@ -170,7 +227,20 @@ def change_password():
     form = PasswordChangeForm()
     status = 200
     if form.validate_on_submit():
-        if not user.check_password(form.current_password.data):
+        wait = _password_change_wait(user)
+        if wait:
+            with db.atomic():
+                audit.record("user.password_change_throttled", object_type="user",
+                             object_id=user.id)
+            form.current_password.errors.append(
+                _("Too many wrong passwords. Try again in %(minutes)d minutes.",
+                  minutes=max(1, math.ceil(wait / 60))))
+            status = 429
+        elif not user.check_password(form.current_password.data):
+            _count_password_change_failure(user)
+            with db.atomic():
+                audit.record("user.password_change_failed", object_type="user",
+                             object_id=user.id)
             form.current_password.errors.append(_("This is not your current password."))
             status = 400
         else:
