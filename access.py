@@ -33,6 +33,7 @@ import datetime
 import hashlib
 import secrets
 from functools import wraps
+from urllib.parse import unquote, urlparse
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -331,13 +332,21 @@ def _local_path(url):
 
 
 def safe_next(target):
-    """``target`` when it is a same-site path, else None (no open redirect)."""
-    from urllib.parse import urlparse
+    """``target`` when it is a same-site path, else None (no open redirect).
 
-    if not target or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+    The one guard for every ``next`` parameter. Refused: anything not
+    starting with one ``/``; scheme-relative ``//host``; backslashes (browsers
+    read ``/\\host`` as ``//host``); control characters and whitespace
+    (browsers drop tabs and newlines, so ``/<tab>/host`` is ``//host``); and all
+    of these again after percent-decoding (``/%2F%2Fhost``, ``/%5Chost``)."""
+    if not target:
         return None
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc:
-        return None
+    for form in (target, unquote(target)):
+        if not form.startswith("/") or form.startswith("//") or "\\" in form:
+            return None
+        if form != form.strip() or any(ord(char) < 32 or ord(char) == 127 for char in form):
+            return None
+        parsed = urlparse(form)
+        if parsed.scheme or parsed.netloc:
+            return None
     return target
