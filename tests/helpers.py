@@ -2,14 +2,19 @@
 expects. The fixtures in conftest.py (``login``, ``client_as``, ``users``)
 wrap these; import them directly where a fixture does not fit."""
 
+import os
 import re
 import secrets
+import shutil
 
 from flask import current_app
 from itsdangerous import URLSafeTimedSerializer
 
 from access import SESSION_KEY, hash_secret
 from models import LoginSession, db
+
+# Debian's headless Chromium for the browser tests (CHROMIUM=path overrides).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
