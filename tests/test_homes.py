@@ -45,3 +45,11 @@ def test_owner_without_a_factory_gets_a_clear_message(client_as, users):
     response = client_as("owner").get("/my-factory")
     assert response.status_code == 200
     assert "尚未关联工厂" in response.get_data(as_text=True)
+
+
+def test_region_rows_link_to_the_regions_filtered_sales(client_as, users):
+    client = client_as("manager")
+    soup = BeautifulSoup(client.get("/regions").get_data(as_text=True), "html.parser")
+    link = soup.select_one("table.regions-table tbody th a")["href"]
+    assert link == f"/sales/?region={users.region.code}"
+    assert client.get(link).status_code == 200
