@@ -234,3 +234,25 @@ def test_pages_are_chinese_first_with_money_in_wan(client_as, owner_world):
     gmv = soup.select_one('[data-kpi="gmv_cny"] .tile-value').get_text(strip=True)
     assert gmv == "¥20.00 万"
     assert "会员费回本了吗" in soup.get_text()
+
+
+def test_a_start_after_the_end_keeps_the_typed_dates_and_the_last_good_period(client_as,
+                                                                               owner_world):
+    client = client_as("manager")
+    good = _tiles(_soup(client.get(f"/sales/?period=custom&{JAN}")))
+    response = client.get("/sales/?period=custom&from=2026-02-10&to=2026-02-01",
+                          headers={"HX-Request": "true",
+                                   "HX-Current-URL": f"http://localhost/sales/?period=custom&{JAN}"})
+    soup = _soup(response)
+    start, end = soup.find(id="f-from"), soup.find(id="f-to")
+    assert start["value"] == "2026-02-10" and end["value"] == "2026-02-01"
+    assert not start.has_attr("disabled") and start["aria-invalid"] == "true"
+    message = soup.find(id="f-from-error").get_text(strip=True)
+    assert message == "开始日期晚于结束日期。" and "from" not in message
+    assert _tiles(soup) == good  # January, the page's last good period
+    assert "2026年1月1日" in soup.select_one(".period-note").get_text()
+
+
+def test_a_bad_date_without_a_previous_page_shows_the_default_period(client_as):
+    soup = _soup(client_as("manager").get("/sales/?period=custom&from=2026-02-10&to=2026-02-01"))
+    assert soup.select_one(".period-note") and soup.find(id="f-from-error")
