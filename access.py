@@ -43,6 +43,7 @@ import audit
 from extensions import csrf, limiter, login_manager
 from models import ApiToken, Factory, LoginSession, User, db, utcnow
 from scope import visible_factories
+from views.rendering import is_htmx_request
 
 __all__ = [
     "current_user", "public", "roles_required", "visible_factory_or_404",
@@ -51,7 +52,10 @@ __all__ = [
 ]
 
 SESSION_KEY = "login_key"
-API_PREFIX = "/api/"
+API_PREFIX = "/api/"  # every API route lives under it (views.api mounts v1 there)
+# The shortest password anyone may set: the sign-in change form, the admin's
+# user forms and `flask set-password` all use this one number.
+MIN_PASSWORD_LENGTH = 8
 LAST_SEEN_RESOLUTION = datetime.timedelta(seconds=60)
 TOKEN_PREFIX = "sf_"
 
@@ -307,7 +311,7 @@ def _unauthenticated():
         return response
     if g.get("session_ended"):
         session.clear()
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx_request():
         # htmx does not follow redirects for the whole page; tell it to.
         current = request.headers.get("HX-Current-URL", "")
         response = current_app.response_class(status=401)

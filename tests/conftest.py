@@ -6,7 +6,6 @@ table is emptied before each test.
 """
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import database
 from app import create_app
 from models import ALL_MODELS, ROLLUP_MODELS, Factory, Region, User, db
 from tests import helpers
-from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM, CSRF_INPUT
 from tests.builders import PASSWORD, make_factory, make_region, make_user
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -43,6 +42,15 @@ def pytest_report_header():
 def pytest_terminal_summary(terminalreporter):
     if SKIP_BROWSER_TESTS:
         terminalreporter.write_line(BROWSER_SKIP_LINE, yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_instance_folder(monkeypatch, tmp_path):
+    """Every test's app keeps its instance folder (secret key, default
+    SQLite file) in the test's own temporary folder, never the project's."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    monkeypatch.setenv("INSTANCE_PATH", str(instance))
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +120,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from bs4 import BeautifulSoup
 from exchange import jobs
 from models import AuditLog, Factory, ImportJob, Region, SalesDaily
 from tests.builders import make_sales
+from tests.helpers import CSRF_INPUT
 from tests.exchange_files import FULL_LOAD, load_everything, write_csv
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF = CSRF_INPUT
 
 
 def upload(client, kind, path, name=None):

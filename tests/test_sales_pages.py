@@ -8,22 +8,19 @@ import io
 import json
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.builders import make_factory, make_membership, make_sales, make_user
+from tests.helpers import page_soup, tiles_of
 
 JAN = "from=2026-01-01&to=2026-01-31"
 DAY = datetime.date(2026, 1, 1)
 
 
 def _soup(response):
-    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return page_soup(response, status=200)
 
 
-def _tiles(soup):
-    """{kpi name: data-value} of every tile on the page."""
-    return {tile["data-kpi"]: tile["data-value"] for tile in soup.select("[data-kpi]")}
+_tiles = tiles_of
 
 
 def _api(client, query):

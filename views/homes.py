@@ -6,7 +6,6 @@ Other areas extend these pages; each lives in its own template under
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from peewee import SQL, Case, fn
 from access import roles_required
 from charts import figure_json, new_figure
 from i18n import is_chinese
+from metrics.period import shanghai_today
 from models import ALL_STAGES, LOST_STAGE, Factory, Membership, Region, StageEvent, Visit
 from scope import visible_factories, visible_regions
 from views.navigation import add_nav_item
@@ -27,7 +27,6 @@ add_nav_item("homes.my_day", _l("My day"), ["rep"])
 add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
 add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_VISITED_DAYS = 30
 RENEWAL_WINDOW_DAYS = 90
 
@@ -36,11 +35,6 @@ STAGE_LABELS = {
     "signed": _l("Signed"), "store_ready": _l("Store ready"), "trained": _l("Trained"),
     "live": _l("Live"), "lost": _l("Lost"),
 }
-
-
-def shanghai_today():
-    """Today's calendar date in Asia/Shanghai."""
-    return datetime.datetime.now(SHANGHAI).date()
 
 
 # --- data functions (plain rows, no HTTP) ------------------------------------
