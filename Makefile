@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres bench assets translations extract-messages install clean
+.PHONY: run test browser test-sqlite test-postgres bench assets translations extract-messages install clean
 
 ## make run: install everything, create and fill the demo database on first run, serve it
 run: install
@@ -15,8 +15,17 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## make test: the whole suite on SQLite (and on PostgreSQL when DATABASE_URL says so)
-test: install
+test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Headless Chromium for the browser tests: installed where we can (root with
+# apt, as on Debian/Ubuntu servers); elsewhere the suite leaves those tests
+# out with one line saying why (REQUIRE_BROWSER_TESTS=1 makes that a failure).
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Chromium for the browser tests (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 ## make bench: the figures the issues ask for (see docs/benchmarks.md)
 bench: install

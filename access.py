@@ -33,6 +33,7 @@ import datetime
 import hashlib
 import secrets
 from functools import wraps
+from urllib.parse import unquote, urlparse
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -42,6 +43,7 @@ import audit
 from extensions import csrf, limiter, login_manager
 from models import ApiToken, Factory, LoginSession, User, db, utcnow
 from scope import visible_factories
+from views.rendering import is_htmx_request
 
 __all__ = [
     "current_user", "public", "roles_required", "visible_factory_or_404",
@@ -50,7 +52,10 @@ __all__ = [
 ]
 
 SESSION_KEY = "login_key"
-API_PREFIX = "/api/"
+API_PREFIX = "/api/"  # every API route lives under it (views.api mounts v1 there)
+# The shortest password anyone may set: the sign-in change form, the admin's
+# user forms and `flask set-password` all use this one number.
+MIN_PASSWORD_LENGTH = 8
 LAST_SEEN_RESOLUTION = datetime.timedelta(seconds=60)
 TOKEN_PREFIX = "sf_"
 
@@ -309,7 +314,7 @@ def _unauthenticated():
         return response
     if g.get("session_ended"):
         session.clear()
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx_request():
         # htmx does not follow redirects for the whole page; tell it to.
         current = request.headers.get("HX-Current-URL", "")
         response = current_app.response_class(status=401)
@@ -334,13 +339,21 @@ def _local_path(url):
 
 
 def safe_next(target):
-    """``target`` when it is a same-site path, else None (no open redirect)."""
-    from urllib.parse import urlparse
+    """``target`` when it is a same-site path, else None (no open redirect).
 
-    if not target or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+    The one guard for every ``next`` parameter. Refused: anything not
+    starting with one ``/``; scheme-relative ``//host``; backslashes (browsers
+    read ``/\\host`` as ``//host``); control characters and whitespace
+    (browsers drop tabs and newlines, so ``/<tab>/host`` is ``//host``); and all
+    of these again after percent-decoding (``/%2F%2Fhost``, ``/%5Chost``)."""
+    if not target:
         return None
-    parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc:
-        return None
+    for form in (target, unquote(target)):
+        if not form.startswith("/") or form.startswith("//") or "\\" in form:
+            return None
+        if form != form.strip() or any(ord(char) < 32 or ord(char) == 127 for char in form):
+            return None
+        parsed = urlparse(form)
+        if parsed.scheme or parsed.netloc:
+            return None
     return target

@@ -1,7 +1,8 @@
 """The super-factory programme dashboard: the Flask application factory.
 
 Configuration is read, in order, from the defaults below, the instance
-folder's ``config.py`` (optional), environment variables (``DATABASE_URL``,
+folder's ``config.py`` (optional; the folder is ``instance/`` or
+``INSTANCE_PATH``), environment variables (``DATABASE_URL``,
 ``SECRET_KEY``, ``REDIS_URL``, any ``FLASK_*``), then ``test_config``.
 """
 
@@ -28,7 +29,10 @@ ONE_YEAR = 365 * 24 * 3600
 
 def create_app(test_config=None):
     """Create and configure one app instance."""
-    app = Flask(__name__, instance_relative_config=True)
+    # INSTANCE_PATH moves the instance folder (config.py, the secret key, the
+    # default SQLite file); the tests give every test its own.
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=os.environ.get("INSTANCE_PATH") or None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'superfactory.db'}",

@@ -3,10 +3,10 @@
 import sys
 
 import click
-from flask import current_app
 
 import audit
 import database
+from access import MIN_PASSWORD_LENGTH
 from models import LoginSession, User, db, utcnow
 
 
@@ -52,8 +52,9 @@ def set_password_command(username):
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < current_app.config.get("MIN_PASSWORD_LENGTH", 8):
-        raise click.ClickException("The password must be at least 8 characters long.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
     user.set_password(password)
     with db.atomic():
         user.save()

@@ -9,8 +9,8 @@ Conventions, so every query can rely on them:
 * Money is integer fen (1 CNY = 100 fen) in ``*_fen`` fields: exact on both
   SQLite and PostgreSQL, and fast to sum. ``fen_to_cny`` turns it back.
 * Timestamps are naive UTC datetimes. Dashboards count by Asia/Shanghai
-  calendar dates; ``timezones.py`` converts a Shanghai date range into the
-  UTC bounds a query needs.
+  calendar dates; ``metrics.period`` converts a Shanghai date range into
+  the UTC bounds a query needs (``Period.utc_bounds``).
 * Dates (stage entry, term start/end, sales day) are Asia/Shanghai calendar
   dates already, stored as ``DateField``.
 * Enumerations are short English codes (``super``, ``after_sales``); the

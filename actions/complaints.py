@@ -37,7 +37,7 @@ from actions.core import Change, FieldError, bump_version
 from actions.fields import VersionField
 from actions.notifications import notify, register
 from metrics.escalation import managers_by_region
-from models import (CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES,
+from models import (COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES,
                     SUGGESTED_SEVERITY, Complaint, ComplaintEvent, Factory, User, db, utcnow)
 from scope import can_see_factory
 from labels import CHANNEL_LABELS, SEVERITY_LABELS

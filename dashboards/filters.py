@@ -10,15 +10,17 @@ view answers 403 (``Filters.scope_error``), like the KPI API.
 """
 
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
 
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 
 from dashboards.periods import DEFAULT_PRESET, GRAINS as GRAIN_LABELS, PRESETS, default_grain, preset_range
 from i18n import select_locale
 from metrics.errors import ParameterError, ScopeError
-from metrics.period import GRAINS, Period, period_from_args, shanghai_today
+from metrics.period import MAX_DAYS, GRAINS, Period, parse_date, period_from_args, shanghai_today
 from metrics.scoping import FILTER_PARAMS, Scope, scope_from_args
 from models import Factory, Region, User
 from scope import visible_factories, visible_regions
@@ -73,6 +75,8 @@ class Filters:
     tables: dict = field(default_factory=dict)  # table name -> TableState
     table_specs: dict = field(default_factory=dict)  # table name -> Table
     errors: dict = field(default_factory=dict)
+    typed: dict = field(default_factory=dict)  # the from/to the user typed
+    fell_back: bool = False  # the typed dates were bad: showing the last good period
     scope_error: ScopeError = None
     scope_fields: bool = True  # False on a one-factory page
     _options: dict = field(default=None, repr=False)
@@ -124,20 +128,52 @@ class Filters:
         return url_for(endpoint or self.endpoint, **self.args(**changes))
 
 
-def _period(args, errors):
+def _custom_period(args, errors):
+    """The custom ``from``..``to`` of ``args``, or ``None`` with a message
+    in the user's language next to the field that is wrong."""
+    try:
+        return period_from_args(args, today=shanghai_today())
+    except ParameterError:
+        pass
+    for name in ("from", "to"):
+        try:
+            parse_date(name, (args.get(name) or "").strip() or "2000-01-01")
+        except ParameterError:
+            errors[name] = _("Enter a date such as 2026-01-31.")
+    if not errors:
+        start, end = (parse_date(name, args[name].strip()) for name in ("from", "to"))
+        errors["from"] = (_("The start date is after the end date.") if start > end
+                          else _("A period may cover at most %(days)s days.", days=MAX_DAYS))
+    return None
+
+
+def _last_good_period(fallback_args):
+    """The period of the page the request came from, when it had a good
+    one, else the default."""
+    if fallback_args is not None:
+        _preset, period, fell_back = _period(fallback_args, {}, None)
+        if not fell_back:
+            return period
+    return Period(*preset_range(DEFAULT_PRESET, shanghai_today()))
+
+
+def _period(args, errors, fallback_args):
+    """``(preset, period, fell_back)``. A bad custom range keeps the form on
+    Custom (the template shows what the user typed) and shows the last good
+    period instead (``fell_back``): the one of the page the request came
+    from (``fallback_args``: htmx's ``HX-Current-URL``), else the default."""
     preset = args.get("period") or ""
     custom = preset == "custom" or (not preset and (args.get("from") or args.get("to")))
     if custom:
-        try:
-            return "custom", period_from_args(args, today=shanghai_today())
-        except ParameterError as error:
-            errors[error.param] = error.message
-            preset = DEFAULT_PRESET
+        period = _custom_period(args, errors)
+        if period is not None:
+            return "custom", period, False
+        return "custom", _last_good_period(fallback_args), True
     if preset not in PRESETS or preset == "custom":
         if preset:
             errors["period"] = _("Unknown period; showing the last 90 days.")
         preset = DEFAULT_PRESET
-    return preset, Period(*preset_range(preset, shanghai_today()))
+    return preset, Period(*preset_range(preset, shanghai_today())), False
 
 
 def _scope(user, args, errors, factory):
@@ -179,20 +215,34 @@ def filter_options(user):
     return {"tiers": TIER_LABELS, "regions": regions, "reps": reps}
 
 
-def read_filters(user, args, endpoint=None, factory=None, extra=(), tables=()):
+def came_from_args(headers):
+    """The query arguments of the page an htmx request came from
+    (``HX-Current-URL``), or ``None``."""
+    current = headers.get("HX-Current-URL")
+    if not current:
+        return None
+    return MultiDict(parse_qsl(urlsplit(current).query))
+
+
+def read_filters(user, args, endpoint=None, factory=None, extra=(), tables=(),
+                 fallback_args=None):
     """The ``Filters`` of a request's query ``args`` for ``user``.
 
     ``endpoint``: the page's endpoint (links return there); ``factory``: the
     page is about that one factory (already scope-checked; no scope fields);
     ``extra``: the dashboard's ``FilterField``s; ``tables``: its ``Table``s,
-    each reading its own sort and page parameters."""
+    each reading its own sort and page parameters; ``fallback_args``: the
+    query of the page the request came from (its period is shown when this
+    one's dates are bad)."""
     errors = {}
-    preset, period = _period(args, errors)
+    preset, period, fell_back = _period(args, errors, fallback_args)
     grain = args.get("grain")
     if grain not in GRAINS:
         grain = default_grain(period.start, period.end)
     scope, scope_error = _scope(user, args, errors, factory)
     filters = Filters(user, scope, period, preset, grain, endpoint,
+                      typed={name: args.get(name) or "" for name in ("from", "to")},
+                      fell_back=fell_back,
                       fields=_fields(user, args, extra, errors), extra=tuple(extra),
                       errors=errors, scope_error=scope_error, scope_fields=factory is None,
                       table_specs={table.name: table for table in tables})

@@ -7,7 +7,7 @@ all behind the same roles and the same scope-error rule (403).
 from flask import abort, g, request
 
 from access import roles_required
-from dashboards.filters import read_filters
+from dashboards.filters import came_from_args, read_filters
 from views.rendering import render_page
 
 STAFF = ("rep", "manager", "admin")
@@ -49,7 +49,8 @@ class Dashboard:
         something outside the user's scope (and nothing about what it
         names), like the KPI API."""
         filters = read_filters(g.user, request.args, endpoint=self.endpoint,
-                               extra=self.fields, tables=self.tables)
+                               extra=self.fields, tables=self.tables,
+                               fallback_args=came_from_args(request.headers))
         if filters.scope_error is not None:
             abort(403)
         return filters

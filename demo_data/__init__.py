@@ -24,11 +24,11 @@ import datetime
 import random
 import sys
 from contextlib import ExitStack, nullcontext
-from zoneinfo import ZoneInfo
 
 import click
 from werkzeug.security import generate_password_hash
 
+from metrics.period import shanghai_today
 from models import (Complaint, ComplaintEvent, Factory, Membership, Region, RenewalCase,
                     SalesDaily, StageEvent, User, UserRegion, Visit, db)
 
@@ -52,11 +52,6 @@ LOAD_CONTEXTS = []
 # The logins format_logins() prints, in this order.
 PRINTED_LOGINS = ("admin", "manager_south", "manager_all", "rep_guangzhou", "rep_yiwu",
                   "owner_baiyun", "owner_chenghai")
-
-
-def shanghai_today():
-    """Today's calendar date in Asia/Shanghai."""
-    return datetime.datetime.now(ZoneInfo("Asia/Shanghai")).date()
 
 
 def seed_demo(scale="demo", seed=2021, progress=False, today=None):

@@ -22,7 +22,7 @@ board is about what needs doing.
 
 import datetime
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cached_property
 
 from peewee import JOIN, fn

@@ -113,9 +113,6 @@ def group_totals(factory_ids, group, periods):
     return rollup.group_totals(factory_ids, group, periods)
 
 
-def daily_totals(factory_ids, period):
-    """See ``raw_daily_totals``."""
-    return raw_daily_totals(factory_ids, period)
 
 
 def bucket_totals(factory_ids, buckets):

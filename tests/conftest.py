@@ -6,8 +6,8 @@ table is emptied before each test.
 """
 
 import os
-import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -17,10 +17,40 @@ import database
 from app import create_app
 from models import ALL_MODELS, ROLLUP_MODELS, Factory, Region, User, db
 from tests import helpers
+from tests.helpers import CHROMIUM, CSRF_INPUT
 from tests.builders import PASSWORD, make_factory, make_region, make_user
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 USE_POSTGRES = POSTGRES_URL.startswith(("postgres://", "postgresql://"))
+
+# The browser tests need Debian's Chromium. Without it they are left out with
+# one line saying so, unless REQUIRE_BROWSER_TESTS=1 (as .ci/run sets): then
+# they run and fail, so CI never passes without them.
+BROWSER_TESTS_REQUIRED = os.environ.get("REQUIRE_BROWSER_TESTS") == "1"
+SKIP_BROWSER_TESTS = not Path(CHROMIUM).exists() and not BROWSER_TESTS_REQUIRED
+BROWSER_SKIP_LINE = (
+    f"browser tests skipped: no Chromium at {CHROMIUM}. Run `make test` as root on "
+    "Debian/Ubuntu (it installs it), or `apt-get install chromium fonts-noto-cjk`; "
+    "REQUIRE_BROWSER_TESTS=1 makes a missing browser a failure.")
+collect_ignore = ["browser"] if SKIP_BROWSER_TESTS else []
+
+
+def pytest_report_header():
+    return BROWSER_SKIP_LINE if SKIP_BROWSER_TESTS else None
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SKIP_BROWSER_TESTS:
+        terminalreporter.write_line(BROWSER_SKIP_LINE, yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_instance_folder(monkeypatch, tmp_path):
+    """Every test's app keeps its instance folder (secret key, default
+    SQLite file) in the test's own temporary folder, never the project's."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    monkeypatch.setenv("INSTANCE_PATH", str(instance))
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +120,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture

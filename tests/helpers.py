@@ -2,16 +2,34 @@
 expects. The fixtures in conftest.py (``login``, ``client_as``, ``users``)
 wrap these; import them directly where a fixture does not fit."""
 
+import os
 import re
 import secrets
+import shutil
 
+from bs4 import BeautifulSoup
 from flask import current_app
 from itsdangerous import URLSafeTimedSerializer
 
 from access import SESSION_KEY, hash_secret
 from models import LoginSession, db
 
+# Debian's headless Chromium for the browser tests (CHROMIUM=path overrides).
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def page_soup(response, status=None):
+    """The parsed HTML of ``response`` (asserting its ``status`` if given)."""
+    if status is not None:
+        assert response.status_code == status, response.get_data(as_text=True)[-2000:]
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def tiles_of(soup):
+    """``{kpi name: data-value}`` of every tile on a parsed page."""
+    return {tile["data-kpi"]: tile["data-value"] for tile in soup.select("[data-kpi]")}
 
 
 def csrf_token_of(client, path="/"):
@@ -63,4 +81,4 @@ def session_cookie(client):
     return cookie.value if cookie else None
 
 
-__all__ = ["csrf_token_of", "login", "session_cookie"]
+__all__ = ["CSRF_INPUT", "csrf_token_of", "login", "page_soup", "session_cookie", "tiles_of"]

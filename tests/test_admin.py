@@ -3,16 +3,14 @@
 import datetime
 import json
 
-from bs4 import BeautifulSoup
 
 import audit
 from models import ApiToken, AuditLog, LoginSession, Region, User, UserRegion, db
 from tests.builders import make_region
-from tests.helpers import login
+from tests.helpers import login, page_soup
 
 
-def _soup(response):
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+_soup = page_soup
 
 
 def _errors_of(soup, name):

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import jsonify
 
-from access import issue_api_token, roles_required
+from access import issue_api_token, roles_required, safe_next
 from models import ApiToken, AuditLog, LoginSession, User, db, utcnow
 from tests.builders import PASSWORD
 from tests.helpers import CSRF_INPUT as CSRF_INPUT_RE, csrf_token_of, login, session_cookie
@@ -46,10 +46,34 @@ def test_login_goes_back_to_the_page_asked_for(client, users):
     assert response.headers["Location"] == "/regions?x=1"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example"])
+OFF_SITE = ["https://evil.example/", "//evil.example/x", "/\\evil.example", "\\\\evil.example",
+            "/%2F%2Fevil.example", "/%5Cevil.example", "%2F%2Fevil.example", "/\t/evil.example",
+            "/\n/evil.example", " //evil.example", "javascript:alert(1)", "/%09/evil.example",
+            "evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
 def test_login_never_redirects_off_site(client, users, target):
     response = _login_form(client, "manager", PASSWORD, next_url=target)
     assert response.headers["Location"] == "/regions"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_safe_next_refuses_every_off_site_form(target):
+    assert safe_next(target) is None
+
+
+@pytest.mark.parametrize("target", ["/regions", "/sales/?period=last_30&tier=super", "/my-day#top",
+                                    "/sales/factories/GZ%20001"])
+def test_safe_next_keeps_same_site_paths(target):
+    assert safe_next(target) == target
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_language_switch_never_redirects_off_site(client, users, target):
+    token = csrf_token_of(client, "/login")
+    response = client.post("/language", data={"lang": "en", "next": target, "csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/"
 
 
 def test_wrong_password_shows_a_message_and_keeps_the_username(client, users):

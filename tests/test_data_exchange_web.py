@@ -15,9 +15,10 @@ from exchange.kinds import KINDS
 from models import (AuditLog, ComplaintEvent, Factory, ImportJob, Region, RenewalCase,
                     SalesDaily)
 from tests.builders import make_complaint, make_membership, make_sales, make_user, make_visit
+from tests.helpers import CSRF_INPUT
 from tests.exchange_files import FULL_LOAD, load_everything, write_csv
 
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+CSRF = CSRF_INPUT
 
 
 def upload(client, kind, path, name=None):

@@ -2,14 +2,12 @@
 
 import datetime
 
-from bs4 import BeautifulSoup
-
 from tests.builders import make_factory, make_membership, make_stage
+from tests.helpers import page_soup, tiles_of
 
 
 def _tiles(response):
-    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-    return {tile["data-kpi"]: tile["data-value"] for tile in soup.select("[data-kpi]")}
+    return tiles_of(page_soup(response))
 
 
 def test_region_overview_counts_live_and_super_factories(client_as, users):
@@ -45,3 +43,11 @@ def test_owner_without_a_factory_gets_a_clear_message(client_as, users):
     response = client_as("owner").get("/my-factory")
     assert response.status_code == 200
     assert "尚未关联工厂" in response.get_data(as_text=True)
+
+
+def test_region_rows_link_to_the_regions_filtered_sales(client_as, users):
+    client = client_as("manager")
+    soup = page_soup(client.get("/regions"))
+    link = soup.select_one("table.regions-table tbody th a")["href"]
+    assert link == f"/sales/?region={users.region.code}"
+    assert client.get(link).status_code == 200

@@ -8,22 +8,19 @@ import io
 import json
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.builders import make_factory, make_membership, make_sales, make_user
+from tests.helpers import page_soup, tiles_of
 
 JAN = "from=2026-01-01&to=2026-01-31"
 DAY = datetime.date(2026, 1, 1)
 
 
 def _soup(response):
-    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
-    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return page_soup(response, status=200)
 
 
-def _tiles(soup):
-    """{kpi name: data-value} of every tile on the page."""
-    return {tile["data-kpi"]: tile["data-value"] for tile in soup.select("[data-kpi]")}
+_tiles = tiles_of
 
 
 def _api(client, query):
@@ -234,3 +231,25 @@ def test_pages_are_chinese_first_with_money_in_wan(client_as, owner_world):
     gmv = soup.select_one('[data-kpi="gmv_cny"] .tile-value').get_text(strip=True)
     assert gmv == "¥20.00 万"
     assert "会员费回本了吗" in soup.get_text()
+
+
+def test_a_start_after_the_end_keeps_the_typed_dates_and_the_last_good_period(client_as,
+                                                                               owner_world):
+    client = client_as("manager")
+    good = _tiles(_soup(client.get(f"/sales/?period=custom&{JAN}")))
+    response = client.get("/sales/?period=custom&from=2026-02-10&to=2026-02-01",
+                          headers={"HX-Request": "true",
+                                   "HX-Current-URL": f"http://localhost/sales/?period=custom&{JAN}"})
+    soup = _soup(response)
+    start, end = soup.find(id="f-from"), soup.find(id="f-to")
+    assert start["value"] == "2026-02-10" and end["value"] == "2026-02-01"
+    assert not start.has_attr("disabled") and start["aria-invalid"] == "true"
+    message = soup.find(id="f-from-error").get_text(strip=True)
+    assert message == "开始日期晚于结束日期。" and "from" not in message
+    assert _tiles(soup) == good  # January, the page's last good period
+    assert "2026年1月1日" in soup.select_one(".period-note").get_text()
+
+
+def test_a_bad_date_without_a_previous_page_shows_the_default_period(client_as):
+    soup = _soup(client_as("manager").get("/sales/?period=custom&from=2026-02-10&to=2026-02-01"))
+    assert soup.select_one(".period-note") and soup.find(id="f-from-error")

@@ -11,6 +11,7 @@ from wtforms.validators import (DataRequired, EqualTo, Length, NumberRange, Opti
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from access import MIN_PASSWORD_LENGTH
 from metrics.period import EARLIEST_DATE, LATEST_DATE
 from models import ROLES, Factory, Region, User
 
@@ -52,7 +53,7 @@ class UserForm(FlaskForm):
         Length(max=32), Regexp(PHONE_PATTERN, message=_l("Digits, spaces and + - ( ) only."))])
     is_active = BooleanField(_l("Active (may sign in)"), default=True)
     password = PasswordField(_l("Initial password"), validators=[
-        Optional(), Length(min=8, max=256, message=_l("At least 8 characters."))])
+        Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("At least 8 characters."))])
 
     def __init__(self, *args, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +99,7 @@ class UserForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     new_password = PasswordField(_l("New password"), validators=[
-        DataRequired(), Length(min=8, max=256, message=_l("At least 8 characters."))])
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("At least 8 characters."))])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
 

@@ -8,11 +8,12 @@ or an ``Authorization: Bearer`` token an admin issued (``access.py``).
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
+from access import API_PREFIX
 from metrics import DASHBOARDS, ParameterError, dashboard_module
 from metrics.api_format import format_kpis
 from metrics.scoping import FILTER_PARAMS, filters_from_args
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix=f"{API_PREFIX}v1")
 
 KNOWN_PARAMS = frozenset(("from", "to") + FILTER_PARAMS)
 

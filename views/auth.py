@@ -28,14 +28,13 @@ from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 import audit
-from access import (end_login_session, home_endpoint, public, revoke_sessions, safe_next,
-                    start_login_session)
+from access import (MIN_PASSWORD_LENGTH, end_login_session, home_endpoint, public, revoke_sessions,
+                    safe_next, start_login_session)
 from extensions import limiter
 from models import User, db
 
 bp = Blueprint("auth", __name__)
 
-MIN_PASSWORD_LENGTH = 8
 # Checked against when the username is unknown, so a wrong name takes as
 # long as a wrong password and does not reveal which accounts exist.
 _DUMMY_HASH = None

@@ -6,7 +6,6 @@ Other areas extend these pages; each lives in its own template under
 """
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, g
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from i18n import is_chinese
 from labels import STAGE_LABELS
 from metrics.stages import current_stages
 from models import LOST_STAGE, Factory, Membership, Region, StageEvent, Visit
+from metrics.period import shanghai_today
 from scope import visible_factories, visible_regions
 from views.navigation import add_nav_item
 from views.rendering import render_page
@@ -30,15 +30,9 @@ add_nav_item("homes.my_day", _l("My day"), ["rep"])
 add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
 add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_VISITED_DAYS = 30
 RENEWAL_WINDOW_DAYS = 90
 
-
-
-def shanghai_today():
-    """Today's calendar date in Asia/Shanghai."""
-    return datetime.datetime.now(SHANGHAI).date()
 
 
 # --- data functions (plain rows, no HTTP) ------------------------------------

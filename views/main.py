@@ -3,13 +3,12 @@
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlparse
 
 from flask import (Blueprint, current_app, g, redirect, request, url_for)
 from flask_babel import refresh
 
 import audit
-from access import home_endpoint, public
+from access import home_endpoint, public, safe_next
 from i18n import LANGUAGE_COOKIE, LANGUAGES, is_chinese, select_locale
 from models import db
 from views.navigation import nav_items
@@ -64,21 +63,13 @@ def home():
     return redirect(url_for(home_endpoint(user)))
 
 
-def _safe_next(target):
-    """Only same-site relative paths may be redirected to."""
-    parsed = urlparse(target or "")
-    if parsed.scheme or parsed.netloc or not (target or "").startswith("/"):
-        return url_for("main.home")
-    return target
-
-
 @bp.post("/language")
 @public
 def set_language():
     """Switch the language: remembered on the user when signed in, and in a
     cookie for the browser either way."""
     lang = request.form.get("lang")
-    target = _safe_next(request.form.get("next"))
+    target = safe_next(request.form.get("next")) or url_for("main.home")
     response = redirect(target, code=303)
     if lang not in LANGUAGES:
         return response

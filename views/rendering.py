@@ -11,12 +11,17 @@ from flask import make_response, render_template, request
 from jinja2_fragments.flask import render_block
 
 
+def is_htmx_request():
+    """True for any request htmx made (the one ``HX-Request`` check)."""
+    return request.headers.get("HX-Request") == "true"
+
+
 def is_htmx_partial_request():
     """True for an htmx request that wants a fragment rather than a page.
 
     A boosted navigation and a history restore (the back button: htmx keeps
     no snapshots, see ``historyCacheSize`` in base.html) want the page."""
-    return (request.headers.get("HX-Request") == "true"
+    return (is_htmx_request()
             and request.headers.get("HX-Boosted") != "true"
             and request.headers.get("HX-History-Restore-Request") != "true")
 

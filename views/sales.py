@@ -12,7 +12,7 @@ frame's filters and macros without a table.
 from flask import Blueprint, g, request, url_for
 
 from access import roles_required, visible_factory_by_code_or_404
-from dashboards import Dashboard, read_filters
+from dashboards import Dashboard, came_from_args, read_filters
 from views.navigation import add_nav_item, lazy_gettext
 from views.rendering import render_page
 from views.sales_report import RANKING, dashboard_report, factory_report
@@ -34,7 +34,8 @@ def factory(code):
 def factory_page(found):
     """Render ``found``'s sales page for the current request's filters; the
     owner's home (``/my-factory``) uses it too."""
-    filters = read_filters(g.user, request.args, factory=found)
+    filters = read_filters(g.user, request.args, factory=found,
+                           fallback_args=came_from_args(request.headers))
     report = factory_report(filters, found)
     return render_page("sales/factory.html", partial="dashboard", filters=filters,
                        report=report, factory=found, form_action=request.path,
