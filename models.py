@@ -264,6 +264,11 @@ class RenewalCase(BaseModel):
     decided_at = DateTimeField(null=True)
     churn_reason = CharField(max_length=32, null=True)
     updated_at = DateTimeField(default=utcnow)
+    # Migration 009: bumped by every write (optimistic concurrency), and the
+    # factory's health when the case closed (the forecast's basis).
+    version = IntegerField(default=1)
+    health_score = SmallIntegerField(null=True)
+    health_band = CharField(max_length=8, null=True)
 
 
 class Complaint(BaseModel):
@@ -411,6 +416,27 @@ class SalesCumulativeEnd(BaseModel):
     last_order_date = DateField(null=True)
 
 
+RENEWAL_EVENT_KINDS = ("proposed", "approved", "rejected", "renewed", "churned")
+
+
+class RenewalEvent(BaseModel):
+    """One proposal, decision or outcome of a renewal case (migration 009),
+    written once and never updated: the case's history. ``actor_name`` is
+    copied so the history survives a deleted user."""
+
+    case = ForeignKeyField(RenewalCase, backref="events", on_delete="CASCADE")
+    kind = CharField(max_length=16, constraints=[_choice_check("kind", RENEWAL_EVENT_KINDS)])
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_name = CharField(max_length=100, default="")
+    at = DateTimeField(default=utcnow)
+    tier = CharField(max_length=8, null=True)
+    fee_fen = BigIntegerField(null=True)
+    note = TextField(default="")
+    risk_note = TextField(default="")
+    churn_reason = CharField(max_length=32, null=True)
+    health_score = SmallIntegerField(null=True)
+
+
 IMPORT_JOB_STATES = ("checking", "checked", "rejected", "importing", "imported", "failed",
                      "cancelled")
 
@@ -445,7 +471,7 @@ class ImportJob(BaseModel):
 ALL_MODELS = [
     Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
-    AuditLog, ImportJob,
+    AuditLog, ImportJob, RenewalEvent,
 ]
 
 # Derived tables, rebuilt from the domain tables (metrics.rollup); not data
