@@ -15,7 +15,7 @@ import datetime
 from models import Complaint, Factory, Membership, RenewalCase, Visit
 from metrics import rawrows, rollup, sales_data
 from metrics.complaints import resolution_target
-from metrics.health import HealthInputs, score
+from metrics.health import HealthInputs, owner_summary, score
 from metrics.numbers import growth, ratio
 from metrics.period import Period, shanghai_date, utc_start_of
 
@@ -137,3 +137,10 @@ def snapshot_closed_cases(today=None):
                     RenewalCase.update(health_score=health[term_id].score,
                                        health_band=health[term_id].band).where(
                         RenewalCase.id == case_id).execute()
+
+
+def owner_facts(factory_id, as_of):
+    """The owner's membership health (``metrics.health.owner_summary``) of
+    their open term as of ``as_of``, or ``None`` without an open term."""
+    found = health_for_factory(factory_id, as_of)
+    return None if found is None else owner_summary(found[1])

@@ -79,3 +79,18 @@ def test_owner_and_out_of_scope_filters_are_refused(client_as, users, terms):
     assert client_as("owner").get("/renewals/").status_code == 403
     other = users.other_region.code
     assert client_as("manager").get(f"/renewals/?region={other}").status_code == 403
+
+
+def test_owner_sees_membership_health_in_plain_words(client_as, users):
+    from tests.builders import make_complaint, make_sales
+
+    today = datetime.date.today()
+    make_membership(users.factory, today - datetime.timedelta(days=200), fee_fen=100_000_00)
+    make_sales(users.factory, today - datetime.timedelta(days=10), gmv_fen=320_000_00)
+    make_complaint(users.factory, datetime.datetime.utcnow() - datetime.timedelta(hours=3))
+    make_complaint(users.factory, datetime.datetime.utcnow() - datetime.timedelta(hours=5))
+    soup = _soup(client_as("owner").get("/my-factory"))
+    section = soup.select_one("#membership-health-heading").find_parent("section")
+    text = section.get_text(" ", strip=True)
+    assert "会员费已回本 3.2 倍" in text and "2 条吐槽处理中" in text
+    assert "健康度" not in text and "高风险" not in text

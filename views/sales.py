@@ -36,6 +36,10 @@ def factory_page(found):
     owner's home (``/my-factory``) uses it too."""
     filters = read_filters(g.user, request.args, factory=found)
     report = factory_report(filters, found)
+    if g.user.role == "owner":
+        from metrics.health_data import owner_facts
+
+        report["membership_health"] = owner_facts(found.id, filters.period.end)
     return render_page("sales/factory.html", partial="dashboard", filters=filters,
                        report=report, factory=found, form_action=request.path,
                        back_url=_back_to_ranking(found))
