@@ -41,6 +41,12 @@ PAGES = [
      "/sales/?period=custom&from={from}&to={to}&grain=month"),
     ("ranking sort (partial)", "partial", ("admin", "manager", "rep"),
      "/sales/ranking?period=custom&from={from}&to={to}&sort=orders&dir=asc"),
+    ("renewals dashboard /renewals/", "page", ("admin", "manager", "rep"),
+     "/renewals/?period=custom&from={from}&to={to}"),
+    ("renewals due tab 30 days (partial)", "partial", ("admin", "manager", "rep"),
+     "/renewals/?period=custom&from={from}&to={to}&due=30"),
+    ("renewals due sort by health (partial)", "partial", ("admin", "manager", "rep"),
+     "/renewals/due?period=custom&from={from}&to={to}&due_sort=health&due_dir=asc"),
 ]
 
 
