@@ -2,6 +2,7 @@
 
     python -m bench pages                # SQLite, and PostgreSQL when reachable
     BENCH_BACKENDS=sqlite python -m bench pages
+    BENCH_ONLY=renewals python -m bench pages   # only the targets named so
 
 Uses the databases and the gunicorn server of ``bench.kpis`` (built once and
 cached). For each page, p50/p95 over ``BENCH_REQUESTS`` requests signed in
@@ -26,6 +27,8 @@ BUDGET_PARTIAL_MS = 80
 BUDGET_FIRST_LOAD_KB = 500
 BUDGET_REPEAT_KB = 60
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
+# BENCH_ONLY=renewals: time (and print) only the targets whose name contains it.
+ONLY = os.environ.get("BENCH_ONLY", "")
 HTMX = {"HX-Request": "true"}
 ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"')
 
@@ -97,6 +100,8 @@ def run_backend(label, url):
     server = kpis.Server(url)
     try:
         for name, kind, roles, template in PAGES:
+            if ONLY not in name:
+                continue
             for role in roles:
                 for days, period in spans.items():
                     path = template.replace("{from}", period.start.isoformat()).replace(
@@ -173,4 +178,7 @@ def main():
         url = kpis.postgres_url()
         if url:
             rows += run_backend("PostgreSQL", url)[0]
-    write_report(rows, sizes)
+    if ONLY:
+        print("BENCH_ONLY set: figures printed, docs/benchmarks.md left as it was")
+    else:
+        write_report(rows, sizes)
