@@ -7,7 +7,7 @@ Every number is ``metrics.renewals``'s / ``metrics.renewal_lists``'s, the
 functions the KPI API uses, so tiles and API cannot disagree.
 """
 
-from flask import Blueprint, url_for
+from flask import Blueprint, g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -52,8 +52,17 @@ def _window(filters):
     return int(filters.fields.get("due") or 90)
 
 
+def _due_90(filters):
+    """The terms due in 90 days with their health, once per request: the
+    table (any window is a prefix of it) and the forecast share them."""
+    if "renewals_due_90" not in g:
+        g.renewals_due_90 = due_terms(filters.scope, filters.period, 90)
+    return g.renewals_due_90
+
+
 def _due_rows(filters, state):
-    return due_terms(filters.scope, filters.period, _window(filters))
+    window = _window(filters)
+    return [row for row in _due_90(filters) if row["days_left"] <= window]
 
 
 def _health_text(row):
@@ -126,7 +135,7 @@ def dashboard_report(filters):
         "rates": {level: _rate_rows(scope, period, level)
                   for level in ("regions", "tiers", "cohorts")},
         "reasons": churn_reasons(scope, period),
-        "forecast": forecast(scope, period),
+        "forecast": forecast(scope, period, due=_due_90(filters)),
         "band_labels": BAND_LABELS, "reason_labels": REASON_LABELS,
     }
 
