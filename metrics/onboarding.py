@@ -3,7 +3,11 @@ live, over the stage history of the factories in scope.
 
 Stages in order: lead, contacted, visited, signed, store_ready, trained,
 live; ``lost`` ends a pipeline. A factory's current stage is the one it
-entered last (on a tie, the later stage).
+entered last in its highest pipeline (on a tie, the later stage). A reopen
+(``lead`` again after ``lost``) is pipeline n + 1 (migration 007): the
+cohort counts factories with a lead dated in the period, once each, and
+what they reached in that lead's pipeline; days to live run from the lead of
+the same pipeline.
 """
 
 import datetime
@@ -28,16 +32,21 @@ def _as_date(value):
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-def _cohort_ids(ids, period):
-    return StageEvent.select(StageEvent.factory).where(
-        (StageEvent.stage == "lead") & StageEvent.factory.in_(ids)
-        & (StageEvent.entered_on >= period.start) & (StageEvent.entered_on <= period.end))
+def _with_cohort_lead(query, ids, period):
+    """``query`` over StageEvent narrowed to the rows of pipelines whose
+    lead is dated in the period."""
+    Lead = StageEvent.alias("lead")
+    return query.join(Lead, on=((Lead.factory == StageEvent.factory)
+                                & (Lead.pipeline == StageEvent.pipeline))).where(
+        (Lead.stage == "lead") & (Lead.entered_on >= period.start)
+        & (Lead.entered_on <= period.end) & Lead.factory.in_(ids))
 
 
 def _live(ids, period):
     Lead = StageEvent.alias("lead")
     query = (StageEvent.select(StageEvent.factory, StageEvent.entered_on, Lead.entered_on)
-             .join(Lead, on=((Lead.factory == StageEvent.factory) & (Lead.stage == "lead")))
+             .join(Lead, on=((Lead.factory == StageEvent.factory) & (Lead.stage == "lead")
+                             & (Lead.pipeline == StageEvent.pipeline)))
              .where((StageEvent.stage == "live") & StageEvent.factory.in_(ids)
                     & (StageEvent.entered_on >= period.start)
                     & (StageEvent.entered_on <= period.end)))
@@ -50,11 +59,14 @@ def _stalled(ids, period):
     cutoff = period.end - datetime.timedelta(days=STALLED_AFTER_DAYS)
     last = fn.MAX(StageEvent.entered_on)
     last_finished = fn.MAX(Case(None, [(StageEvent.stage.in_(FINISHED), StageEvent.entered_on)]))
+    # A reopen on the day of the loss: the lost row is not the current one.
+    finished_pipeline = fn.MAX(Case(None, [(StageEvent.stage.in_(FINISHED), StageEvent.pipeline)]))
     return (StageEvent.select(StageEvent.factory)
             .where(StageEvent.factory.in_(ids) & (StageEvent.entered_on <= period.end))
             .group_by(StageEvent.factory)
             .having((last < cutoff.isoformat())
-                    & (last_finished.is_null() | (last_finished < last))))
+                    & (last_finished.is_null() | (last_finished < last)
+                       | (finished_pipeline < fn.MAX(StageEvent.pipeline)))))
 
 
 def facts(ids, period):
@@ -63,8 +75,8 @@ def facts(ids, period):
     whose lead date is in the period; ``live``: (factory, days from lead to
     live) for factories whose live date is in the period; ``stalled``:
     (factory,) for each stalled factory."""
-    cohort = rawrows.rows(StageEvent.select(StageEvent.factory, StageEvent.stage)
-                          .where(StageEvent.factory.in_(_cohort_ids(ids, period))))
+    cohort = rawrows.rows(_with_cohort_lead(
+        StageEvent.select(StageEvent.factory, StageEvent.stage), ids, period))
     return {"cohort": cohort, "live": _live(ids, period),
             "stalled": rawrows.rows(_stalled(ids, period))}
 
@@ -94,13 +106,9 @@ def kpis(scope, period):
     ``to``, stage history up to ``to``)."""
     ids = scope.factory_ids(period.end)
     # The same numbers as ``compute(facts(...))``, aggregated in the database.
-    Lead = StageEvent.alias("lead")
-    reached = dict(rawrows.rows(
-        StageEvent.select(StageEvent.stage, fn.COUNT(StageEvent.id))
-        .join(Lead, on=(Lead.factory == StageEvent.factory))
-        .where((Lead.stage == "lead") & (Lead.entered_on >= period.start)
-               & (Lead.entered_on <= period.end) & Lead.factory.in_(ids))
-        .group_by(StageEvent.stage)))
+    reached = dict(rawrows.rows(_with_cohort_lead(
+        StageEvent.select(StageEvent.stage, fn.COUNT(StageEvent.factory.distinct())),
+        ids, period).group_by(StageEvent.stage)))
     stalled = rawrows.rows(StageEvent.select(fn.COUNT(SQL("*"))).from_(
         _stalled(ids, period).alias("stalled")))[0][0]
     result = {"leads": reached.get("lead", 0)}

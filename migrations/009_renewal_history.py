@@ -1,8 +1,5 @@
-"""009: renewal cases keep their history and a version.
+"""009: renewal cases keep their history (their ``version`` is 007's).
 
-* ``renewal_case.version``: a counter every write bumps, so two people
-  deciding the same case at once are told instead of overwriting each other
-  (``UPDATE ... WHERE id = ? AND version = ?``).
 * ``renewal_case.health_score`` / ``health_band``: the factory's health
   score when the case closed (renewed or churned), the basis of each band's
   renewal rate in the forecast.
@@ -21,7 +18,6 @@ def _statements(postgres):
     stamp = "TIMESTAMP" if postgres else "DATETIME"
     money = "BIGINT" if postgres else "INTEGER"
     return [
-        'ALTER TABLE "renewal_case" ADD COLUMN "version" INTEGER NOT NULL DEFAULT 1',
         'ALTER TABLE "renewal_case" ADD COLUMN "health_score" SMALLINT',
         'ALTER TABLE "renewal_case" ADD COLUMN "health_band" VARCHAR(8)',
         'CREATE INDEX "renewal_case_status_proposed_at" ON "renewal_case" '
@@ -46,5 +42,5 @@ def migrate(migrator, database, *, fake=False):
 def rollback(migrator, database, *, fake=False):
     migrator.sql('DROP TABLE IF EXISTS "renewal_event"')
     migrator.sql('DROP INDEX IF EXISTS "renewal_case_status_proposed_at"')
-    for column in ("health_band", "health_score", "version"):
+    for column in ("health_band", "health_score"):
         migrator.sql(f'ALTER TABLE "renewal_case" DROP COLUMN "{column}"')

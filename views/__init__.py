@@ -12,4 +12,9 @@ def register_blueprints(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(data_exchange.bp)
     app.register_blueprint(sales.bp)
+
+    from views import factories, notifications
+
+    app.register_blueprint(factories.bp)
+    app.register_blueprint(notifications.bp)
     app.register_blueprint(renewals.bp)

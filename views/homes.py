@@ -16,7 +16,9 @@ from peewee import SQL, Case, fn
 from access import roles_required
 from charts import figure_json, new_figure
 from i18n import is_chinese
-from models import ALL_STAGES, LOST_STAGE, Factory, Membership, Region, StageEvent, Visit
+from labels import STAGE_LABELS
+from metrics.stages import current_stages
+from models import LOST_STAGE, Factory, Membership, Region, StageEvent, Visit
 from scope import visible_factories, visible_regions
 from views.navigation import add_nav_item
 from views.rendering import render_page
@@ -31,11 +33,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOT_VISITED_DAYS = 30
 RENEWAL_WINDOW_DAYS = 90
 
-STAGE_LABELS = {
-    "lead": _l("Lead"), "contacted": _l("Contacted"), "visited": _l("Visited"),
-    "signed": _l("Signed"), "store_ready": _l("Store ready"), "trained": _l("Trained"),
-    "live": _l("Live"), "lost": _l("Lost"),
-}
 
 
 def shanghai_today():
@@ -44,20 +41,6 @@ def shanghai_today():
 
 
 # --- data functions (plain rows, no HTTP) ------------------------------------
-
-def current_stages(factory_ids):
-    """{factory id: (stage, entered_on)}: the stage entered last (ties: the
-    later stage) for the factories in ``factory_ids`` (a subquery is fine)."""
-    order = {stage: index for index, stage in enumerate(ALL_STAGES)}
-    best = {}
-    rows = (StageEvent.select(StageEvent.factory, StageEvent.stage, StageEvent.entered_on)
-            .where(StageEvent.factory.in_(factory_ids)).tuples())
-    for factory_id, stage, entered_on in rows:
-        key = (entered_on, order[stage])
-        if factory_id not in best or key > best[factory_id][0]:
-            best[factory_id] = (key, stage, entered_on)
-    return {factory_id: (stage, day) for factory_id, (_key, stage, day) in best.items()}
-
 
 def open_terms(factory_ids):
     """{factory id: the open membership term ending last}."""
@@ -93,8 +76,8 @@ def rep_day(user, today):
         term = terms.get(factory.id)
         row = {
             "factory": factory,
-            "stage": stage[0] if stage else None,
-            "stage_since": stage[1] if stage else None,
+            "stage": stage.stage if stage else None,
+            "stage_since": stage.entered_on if stage else None,
             "last_visit": last_visit.get(factory.id),
             "next_action_on": next_action.get(factory.id),
             "term": term,
