@@ -94,3 +94,12 @@ def test_owner_sees_membership_health_in_plain_words(client_as, users):
     text = section.get_text(" ", strip=True)
     assert "会员费已回本 3.2 倍" in text and "2 条吐槽处理中" in text
     assert "健康度" not in text and "高风险" not in text
+
+
+def test_factory_page_shows_the_health_to_staff_only(client_as, users):
+    today = datetime.date.today()
+    make_membership(users.factory, today - datetime.timedelta(days=200))
+    staff = _soup(client_as("rep").get(f"/factories/{users.factory.code}"))
+    assert staff.select_one("[data-health]")["data-health"].isdigit()
+    owner = _soup(client_as("owner").get(f"/factories/{users.factory.code}"))
+    assert owner.select_one("[data-health]") is None

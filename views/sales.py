@@ -12,13 +12,21 @@ frame's filters and macros without a table.
 from flask import Blueprint, g, request, url_for
 
 from access import roles_required, visible_factory_by_code_or_404
-from dashboards import Dashboard, read_filters
+from dashboards import Dashboard, format_kpi, read_filters
+from metrics.api_format import format_value
 from views.navigation import add_nav_item, lazy_gettext
 from views.rendering import render_page
 from views.sales_report import RANKING, dashboard_report, factory_report
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 add_nav_item("sales.dashboard", lazy_gettext("Sales"), ("rep", "manager", "admin"))
+
+
+@bp.app_context_processor
+def kpi_helpers():
+    """``kpi_number``: a KPI as the API gives it (for ``data-value``);
+    ``roi_text``: a ratio such as 3.2×."""
+    return {"kpi_number": format_value, "roi_text": lambda value: format_kpi("ratio", value)[0]}
 
 DASHBOARD = Dashboard(bp, "sales/dashboard.html", dashboard_report, tables=[RANKING])
 
