@@ -282,6 +282,9 @@ class RenewalCase(BaseModel):
     churn_reason = CharField(max_length=32, null=True)
     updated_at = DateTimeField(default=utcnow)
     version = IntegerField(default=0)  # optimistic concurrency (actions.bump_version)
+    # Migration 009: the factory's health when the case closed (the forecast's basis).
+    health_score = SmallIntegerField(null=True)
+    health_band = CharField(max_length=8, null=True)
 
 
 class Complaint(BaseModel):
@@ -486,6 +489,27 @@ class SalesCumulativeEnd(BaseModel):
     last_order_date = DateField(null=True)
 
 
+RENEWAL_EVENT_KINDS = ("proposed", "approved", "rejected", "renewed", "churned")
+
+
+class RenewalEvent(BaseModel):
+    """One proposal, decision or outcome of a renewal case (migration 009),
+    written once and never updated: the case's history. ``actor_name`` is
+    copied so the history survives a deleted user."""
+
+    case = ForeignKeyField(RenewalCase, backref="events", on_delete="CASCADE")
+    kind = CharField(max_length=16, constraints=[_choice_check("kind", RENEWAL_EVENT_KINDS)])
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_name = CharField(max_length=100, default="")
+    at = DateTimeField(default=utcnow)
+    tier = CharField(max_length=8, null=True)
+    fee_fen = BigIntegerField(null=True)
+    note = TextField(default="")
+    risk_note = TextField(default="")
+    churn_reason = CharField(max_length=32, null=True)
+    health_score = SmallIntegerField(null=True)
+
+
 IMPORT_JOB_STATES = ("checking", "checked", "rejected", "importing", "imported", "failed",
                      "cancelled")
 
@@ -542,7 +566,7 @@ class Notification(BaseModel):
 ALL_MODELS = [
     Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
-    AuditLog, ImportJob, Notification, ComplaintAlert,
+    AuditLog, ImportJob, Notification, ComplaintAlert, RenewalEvent,
 ]
 
 # Derived tables, rebuilt from the domain tables (metrics.rollup); not data

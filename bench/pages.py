@@ -4,6 +4,7 @@ history, two years), and the complaint board with its partials (issue 14).
 
     python -m bench pages                # SQLite, and PostgreSQL when reachable
     BENCH_BACKENDS=sqlite python -m bench pages
+    BENCH_ONLY=renewals python -m bench pages   # only the targets named so
 
 Uses the databases and the gunicorn server of ``bench.kpis`` (built once and
 cached). For each page, p50/p95 over ``BENCH_REQUESTS`` requests signed in
@@ -28,6 +29,8 @@ BUDGET_PARTIAL_MS = 80
 BUDGET_FIRST_LOAD_KB = 500
 BUDGET_REPEAT_KB = 60
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
+# BENCH_ONLY=renewals: time (and print) only the targets whose name contains it.
+ONLY = os.environ.get("BENCH_ONLY", "")
 HTMX = {"HX-Request": "true"}
 # Linked files, and the chart script and locale app.js loads once a chart
 # nears the viewport (data-chart-src, data-chart-locale-src).
@@ -51,6 +54,12 @@ PAGES = [
      "/complaints/?period=custom&from={from}&to={to}&status=in_progress"),
     ("complaint board page 2 (partial)", "partial", ("admin", "manager", "rep"),
      "/complaints/board?period=custom&from={from}&to={to}&page=2"),
+    ("renewals dashboard /renewals/", "page", ("admin", "manager", "rep"),
+     "/renewals/?period=custom&from={from}&to={to}"),
+    ("renewals due tab 30 days (partial)", "partial", ("admin", "manager", "rep"),
+     "/renewals/?period=custom&from={from}&to={to}&due=30"),
+    ("renewals due sort by health (partial)", "partial", ("admin", "manager", "rep"),
+     "/renewals/due?period=custom&from={from}&to={to}&due_sort=health&due_dir=asc"),
 ]
 
 
@@ -113,6 +122,8 @@ def run_backend(label, url):
     server = kpis.Server(url)
     try:
         for name, kind, roles, template in PAGES + FACTORY_PAGES:
+            if ONLY not in name:
+                continue
             # A factory page has no period: it shows the factory's whole history.
             targets = spans if "{from}" in template else {HISTORY_DAYS: None}
             for role in roles:
@@ -193,4 +204,7 @@ def main():
         url = kpis.postgres_url()
         if url:
             rows += run_backend("PostgreSQL", url)[0]
-    write_report(rows, sizes)
+    if ONLY:
+        print("BENCH_ONLY set: figures printed, docs/benchmarks.md left as it was")
+    else:
+        write_report(rows, sizes)

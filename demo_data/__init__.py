@@ -30,7 +30,7 @@ from werkzeug.security import generate_password_hash
 
 from metrics.period import shanghai_today
 from models import (Complaint, ComplaintEvent, Factory, Membership, Region, RenewalCase,
-                    SalesDaily, StageEvent, User, UserRegion, Visit, db)
+                    RenewalEvent, SalesDaily, StageEvent, User, UserRegion, Visit, db)
 
 from . import activity as activity_module
 from . import sales as sales_module
@@ -41,7 +41,7 @@ __all__ = ["seed_demo", "format_logins", "after_load", "POST_LOAD_HOOKS", "LOAD_
 
 # Steps to run once the rows are in (e.g. rebuilding rollup tables). Each is
 # called as ``hook(today=<date>)`` inside ``after_load``, in order.
-POST_LOAD_HOOKS = []
+POST_LOAD_HOOKS = []  # metrics.health_data.snapshot_closed_cases runs after them
 
 # Context managers to hold open around the whole load, e.g. one that
 # suspends row triggers on ``sales_daily`` and restores them afterwards.
@@ -135,6 +135,13 @@ def _write(writer, world, activity, calendar, seed):
             c.proposal_note, c.proposed_by.id if c.proposed_by else None, c.proposed_at,
             c.decision, c.decision_note, c.decided_by.id if c.decided_by else None,
             c.decided_at, c.churn_reason, c.updated_at) for c in world.renewal_cases])
+    events = sorted(((e, c) for c in world.renewal_cases for e in c.events),
+                    key=lambda pair: (pair[0].at, pair[1].id))
+    write(RenewalEvent, ("id", "case_id", "kind", "actor_id", "actor_name", "at", "tier",
+                         "fee_fen", "note", "risk_note", "churn_reason", "health_score"),
+          [(n, c.id, e.kind, e.actor.id if e.actor else None,
+            e.actor.display_name if e.actor else "", e.at, e.tier, e.fee, e.note, e.risk_note,
+            e.churn_reason, None) for n, (e, c) in enumerate(events, 1)])
     write(Complaint, ("id", "code", "factory_id", "category", "severity", "channel", "title",
                       "body", "status", "assignee_id", "filed_by_id", "created_at",
                       "first_response_at", "resolved_at", "satisfaction", "rating_comment",
@@ -183,6 +190,10 @@ def after_load(today):
     ``POST_LOAD_HOOKS`` as ``hook(today=today)``."""
     for hook in POST_LOAD_HOOKS:
         hook(today=today)
+    # The health of every closed case at its term's end: the forecast's basis.
+    from metrics.health_data import snapshot_closed_cases
+
+    snapshot_closed_cases(today=today)
 
 
 # ---------------------------------------------------------------- the logins

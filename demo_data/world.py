@@ -483,7 +483,7 @@ class World:
                        risk_note=risk, proposed_tier=None, proposed_fee=None,
                        proposal_note="", proposed_by=None, proposed_at=None, decision=None,
                        decision_note="", decided_by=None, decided_at=None, churn_reason=None,
-                       updated_at=None)
+                       updated_at=None, events=[])
             created = shanghai_to_utc(term.end - rng.randint(80, 100) * DAY, 9, rng.randint(0, 59))
             case.updated_at = created
             if term.outcome is not None:
@@ -529,6 +529,7 @@ class World:
             case.status, case.decision, case.decided_by, case.decided_at = "open", None, None, None
             case.proposed_tier = case.proposed_fee = case.proposed_by = case.proposed_at = None
             case.proposal_note = case.decision_note = ""
+            case.events = []
             if status != "open":
                 self._propose(case, term.factory.rep, term.tier, TIER_FEES_FEN[term.tier],
                               texts.PROPOSAL_NOTES["same"], when)
@@ -543,6 +544,8 @@ class World:
         case.proposed_at = when
         case.status = "proposed"
         case.updated_at = when
+        case.events.append(Obj(kind="proposed", actor=rep, at=when, tier=tier, fee=fee,
+                               note=note, risk_note=case.risk_note, churn_reason=None))
 
     def _decide(self, case, manager, decision, when):
         case.decision = decision
@@ -551,6 +554,8 @@ class World:
         case.decided_at = when
         case.status = decision
         case.updated_at = when
+        case.events.append(Obj(kind=decision, actor=manager, at=when, tier=None, fee=None,
+                               note=case.decision_note, risk_note="", churn_reason=None))
 
     def decided_case(self, case, term, roi, rep, manager):
         rng = self.rng
@@ -583,6 +588,9 @@ class World:
                              decided_at)
             case.status = "churned"
         case.updated_at = closed_at
+        case.events.append(Obj(kind=case.status, actor=rep or manager, at=closed_at, tier=None,
+                               fee=None, note="", risk_note="",
+                               churn_reason=case.churn_reason))
 
     def open_case(self, case, term, roi, rep, manager):
         rng = self.rng

@@ -108,22 +108,44 @@ def series(scope, period, grain="month"):
     return result
 
 
+def cohorts(ids):
+    """``{factory id: year of its first super-factory term}`` of the
+    factories of the ``ids`` subquery that ever had one."""
+    from peewee import fn
+
+    query = (Membership.select(Membership.factory, fn.MIN(Membership.start))
+             .where(Membership.factory.in_(ids) & (Membership.tier == "super"))
+             .group_by(Membership.factory))
+    return {factory: rawrows.to_date(start).year for factory, start in rawrows.rows(query)}
+
+
 def rankings(scope, period, level):
-    """Regions, reps, factories (see ``metrics.grouping.rank``) or
-    ``tiers`` (key ``cxt``/``super``) with their KPIs now, in the previous
-    period and the change, most revenue at stake first."""
+    """Regions, reps, factories (see ``metrics.grouping.rank``), ``tiers``
+    (key ``cxt``/``super``) or ``cohorts`` (key: the year of the factory's
+    first super-factory term, ``None`` for factories that never had one)
+    with their KPIs now, in the previous period and the change, most
+    revenue at stake first (tiers and cohorts: by key)."""
     def scoped_facts(ids, which):
         return facts(ids, which, scope.tier)
 
     ids = _ids(scope, period)
-    if level == "tiers":
-        now = grouping.split(scoped_facts(ids, period), lambda row: row[1])
-        before = grouping.split(scoped_facts(ids, period.previous()), lambda row: row[1])
+    if level in ("tiers", "cohorts"):
+        if level == "tiers":
+            def group_of(row):
+                return row[1]
+        else:
+            years = cohorts(ids)
+
+            def group_of(row):
+                return years.get(row[0])
+        now = grouping.split(scoped_facts(ids, period), group_of)
+        before = grouping.split(scoped_facts(ids, period.previous()), group_of)
         result = []
-        for tier in sorted(set(now) | set(before)):
-            current = compute(now.get(tier, {}), period)
-            previous = compute(before.get(tier, {}), period.previous())
-            result.append({"id": tier, "key": tier, "name": tier, "name_en": tier,
+        for key in sorted(set(now) | set(before), key=lambda k: (k is None, str(k))):
+            current = compute(now.get(key, {}), period)
+            previous = compute(before.get(key, {}), period.previous())
+            name = "" if key is None else str(key)
+            result.append({"id": key, "key": key, "name": name, "name_en": name,
                            "factories": None, "kpis": current, "previous": previous,
                            "change": {n: grouping.change(current[n], previous[n], KPI_KINDS[n])
                                       for n in current}})

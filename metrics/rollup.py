@@ -324,3 +324,45 @@ def triggers_suspended():
 def after_seed(today=None):
     """``demo_data.POST_LOAD_HOOKS`` entry: rebuild after the seed's load."""
     rebuild_sales_rollups()
+
+
+def term_gmv(term_ids, as_of):
+    """``{term id: (factory id, start, end, fee_fen, GMV fen)}`` of the
+    membership terms of the ``term_ids`` subquery, GMV over each term's
+    start..min(end, ``as_of``) (a term starting after ``as_of`` has 0): one
+    query, however many terms, as cum(min(end, as_of)) - cum(start - 1),
+    with cum(start - 1) = cum(start) - that day's sales."""
+    from peewee import JOIN
+
+    from models import Membership, SalesDaily
+
+    M, E, S = Membership, SalesCumulativeEnd, SalesDaily
+    at_start, at_end = SalesCumulative.alias("at_start"), SalesCumulative.alias("at_end")
+    until = Case(None, [(M.end < as_of, M.end)], as_of)
+    query = (M.select(M.id, M.factory, M.start, M.end, M.fee_fen, E.last_date,
+                      E.gmv_fen, at_start.gmv_fen, S.gmv_fen, at_end.gmv_fen)
+             .join(E, JOIN.LEFT_OUTER, on=(E.factory == M.factory))
+             .switch(M).join(at_start, JOIN.LEFT_OUTER,
+                             on=((at_start.date == M.start) & (at_start.factory == M.factory)))
+             .switch(M).join(S, JOIN.LEFT_OUTER,
+                             on=((S.factory == M.factory) & (S.date == M.start)))
+             .switch(M).join(at_end, JOIN.LEFT_OUTER,
+                             on=((at_end.date == until) & (at_end.factory == M.factory)))
+             .where(M.id.in_(term_ids)))
+    result = {}
+    for (term, factory, start, end, fee, last, total, cum_start, day_start,
+         cum_end) in rawrows.rows(query):
+        start, end = _as_date(start), _as_date(end)
+        until_day = min(end, as_of)
+
+        def cum(day, found):
+            if found is not None:
+                return int(found)
+            return int(total) if last is not None and day > _as_date(last) else 0
+
+        gmv = 0
+        if start <= until_day:
+            before = cum(start, cum_start) - int(day_start or 0)
+            gmv = cum(until_day, cum_end) - before
+        result[term] = (factory, start, end, int(fee), gmv)
+    return result

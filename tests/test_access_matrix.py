@@ -40,6 +40,9 @@ EXPECTED = {
     "sales.ranking": (LOGIN, 200, 403, 200, 200),
     "sales.ranking_export": (LOGIN, 200, 403, 200, 200),
     "sales.factory": (LOGIN, 200, 200, 200, 200),
+    "renewals.dashboard": (LOGIN, 200, 403, 200, 200),
+    "renewals.due": (LOGIN, 200, 403, 200, 200),
+    "renewals.due_export": (LOGIN, 200, 403, 200, 200),
     "admin.users": (LOGIN, 403, 403, 403, 200),
     "admin.user_new": (LOGIN, 403, 403, 403, 200),
     "admin.user_edit": (LOGIN, 403, 403, 403, 200),
@@ -81,6 +84,7 @@ EXPECTED = {
 URL_ARGS = {
     "api.kpis": lambda users: {"dashboard": "sales"},
     "sales.ranking_export": lambda users: {"file_format": "csv"},
+    "renewals.due_export": lambda users: {"file_format": "csv"},
     "sales.factory": lambda users: {"code": users.factory.code},
     "admin.user_edit": lambda users: {"user_id": users.rep.id},
     "admin.user_password": lambda users: {"user_id": users.rep.id},

@@ -3,7 +3,7 @@
 
 def register_blueprints(app):
     """Register every area's blueprint on ``app``."""
-    from views import admin, api, auth, data_exchange, homes, main, sales
+    from views import admin, api, auth, data_exchange, homes, main, renewals, sales
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -21,3 +21,4 @@ def register_blueprints(app):
     from views import complaint_pages, complaints  # noqa: F401 (pages add routes)
 
     app.register_blueprint(complaints.bp)
+    app.register_blueprint(renewals.bp)

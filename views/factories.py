@@ -68,6 +68,12 @@ def page_context(factory, stage_form=None, visit_form=None, kind=None, page=1):
                          profile["membership_roi"]),
     }
     if staff:
+        from metrics.health_data import health_for_factory
+        from views.renewals import BAND_LABELS, DRIVER_LABELS
+
+        found = health_for_factory(factory.id, shanghai_today()) if profile["term"] else None
+        context.update(health=found[2] if found else None, health_labels=BAND_LABELS,
+                       driver_labels=DRIVER_LABELS)
         current = profile["stage"]
         context.update(
             stage_form=stage_form or stage_actions.StageForm(factory, current, formdata=None),

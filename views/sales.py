@@ -20,6 +20,7 @@ from views.sales_report import RANKING, dashboard_report, factory_report
 bp = Blueprint("sales", __name__, url_prefix="/sales")
 add_nav_item("sales.dashboard", lazy_gettext("Sales"), ("rep", "manager", "admin"))
 
+
 DASHBOARD = Dashboard(bp, "sales/dashboard.html", dashboard_report, tables=[RANKING])
 
 
@@ -37,6 +38,10 @@ def factory_page(found):
     filters = read_filters(g.user, request.args, factory=found,
                            fallback_args=came_from_args(request.headers))
     report = factory_report(filters, found)
+    if g.user.role == "owner":
+        from metrics.health_data import owner_facts
+
+        report["membership_health"] = owner_facts(found.id, filters.period.end)
     return render_page("sales/factory.html", partial="dashboard", filters=filters,
                        report=report, factory=found, form_action=request.path,
                        back_url=_back_to_ranking(found))

@@ -1,0 +1,145 @@
+"""The renewals dashboard ``/renewals/`` (SPEC section 9) as a configuration
+of the dashboard frame: every renewal KPI as a tile, the due list (30/60/90
+days, with each term's health and its two strongest drivers), renewal rate
+by region, tier and cohort, churn reasons and the 90-day forecast.
+
+Every number is ``metrics.renewals``'s / ``metrics.renewal_lists``'s, the
+functions the KPI API uses, so tiles and API cannot disagree.
+"""
+
+from flask import Blueprint, g, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from dashboards import Column, Dashboard, FilterField, Table, tile
+from i18n import is_chinese
+from metrics import renewals
+from metrics.numbers import round_money
+from metrics.renewal_lists import churn_reasons, due_terms, forecast
+from views.navigation import add_nav_item
+
+bp = Blueprint("renewals", __name__, url_prefix="/renewals")
+add_nav_item("renewals.dashboard", _l("Renewals"), ("rep", "manager", "admin"))
+
+TILES = {
+    "renewed": (_l("Renewed"), "count"),
+    "churned": (_l("Churned"), "count"),
+    "open": (_l("Ended, not yet decided"), "count"),
+    "renewal_rate": (_l("Renewal rate"), "rate"),
+    "due_30": (_l("Due in 30 days"), "count"),
+    "due_60": (_l("Due in 60 days"), "count"),
+    "due_90": (_l("Due in 90 days"), "count"),
+    "revenue_at_stake_90_cny": (_l("Fees at stake, 90 days"), "money"),
+    "renewed_revenue_cny": (_l("Fees of renewed terms"), "money"),
+}
+WINDOWS = {"30": _l("30 days"), "60": _l("60 days"), "90": _l("90 days")}
+DRIVER_LABELS = {
+    "membership_roi": _l("Membership ROI"), "gmv_yoy_growth": _l("GMV vs last year"),
+    "pickup_48h_rate": _l("48-hour pickup"), "complaints": _l("Complaints"),
+    "days_since_visit": _l("Days since visit"), "csat": _l("CSAT"),
+}
+BAND_LABELS = {"healthy": _l("Healthy"), "watch": _l("Watch"), "at_risk": _l("At risk")}
+STATUS_LABELS = {"none": _l("No proposal"), "proposed": _l("Proposed"),
+                 "approved": _l("Approved"), "rejected": _l("Rejected")}
+REASON_LABELS = {
+    "low_roi": _l("Low ROI"), "fee_too_high": _l("Fee too high"), "traffic": _l("Traffic"),
+    "service": _l("Service"), "business_closed": _l("Business closed"),
+    "competitor": _l("Competitor"), "other": _l("Other"), None: _l("Not recorded"),
+}
+
+
+def _window(filters):
+    return int(filters.fields.get("due") or 90)
+
+
+def _due_90(filters):
+    """The terms due in 90 days with their health, once per request: the
+    table (any window is a prefix of it) and the forecast share them."""
+    if "renewals_due_90" not in g:
+        g.renewals_due_90 = due_terms(filters.scope, filters.period, 90)
+    return g.renewals_due_90
+
+
+def _due_rows(filters, state):
+    window = _window(filters)
+    return [row for row in _due_90(filters) if row["days_left"] <= window]
+
+
+def _health_text(row):
+    health = row["health"]
+    if health is None:
+        return "—"
+    drivers = "、".join(str(DRIVER_LABELS[d.name]) + ("↑" if d.effect > 0 else "↓")
+                       for d in health.strongest)
+    return f"{health.score} {BAND_LABELS[health.band]} · {drivers}"
+
+
+def _due_export(filters, state, rows):
+    header = ["term_id", "factory_code", "factory_name", "tier", "fee_cny", "end",
+              "days_left", "rep", "health_score", "health_band", "case_status"]
+    return header, ([row["term_id"], row["factory_code"], row["factory_name"], row["tier"],
+                     round_money(row["fee_cny"]), row["end"], row["days_left"], row["rep"],
+                     row["health"].score if row["health"] else None,
+                     row["health"].band if row["health"] else None, row["case_status"]]
+                    for row in rows)
+
+
+DUE = Table(
+    name="due",
+    title=_l("Due for renewal"),
+    page_title=_l("Terms due for renewal"),
+    back_label=_l("Back to the renewals dashboard"),
+    rows=_due_rows,
+    columns={
+        "factory": Column(_l("Factory"), lambda row: row["factory_name"], kind="text"),
+        "tier": Column(_l("Tier"), lambda row: row["tier"], kind="text",
+                       text=lambda row: _("Super factory") if row["tier"] == "super"
+                       else _("CXT")),
+        "fee": Column(_l("Fee"), lambda row: row["fee_cny"], kind="money"),
+        "days_left": Column(_l("Days left"), lambda row: row["days_left"]),
+        "rep": Column(_l("Rep"), lambda row: row["rep_name"] or "", kind="text"),
+        "health": Column(_l("Health"), lambda row: row["health"].score if row["health"] else -1,
+                         kind="text", text=_health_text),
+        "status": Column(_l("Case"), lambda row: row["case_status"], kind="text",
+                         text=lambda row: str(STATUS_LABELS[row["case_status"]])),
+    },
+    sort="days_left",
+    prefix="due_",
+    link=lambda filters, row: url_for("sales.factory", code=row["factory_code"],
+                                      **filters.period_args()),
+    export=_due_export,
+    export_stem="renewals-due",
+    empty=_l("No open term ends in this window."),
+)
+
+
+def _rate_rows(scope, period, level):
+    """``metrics.renewals.rankings`` rows with the label to show."""
+    rows = renewals.rankings(scope, period, level)
+    for row in rows:
+        if level == "regions":
+            row["label"] = row["name"] if is_chinese() else row["name_en"]
+        elif level == "tiers":
+            row["label"] = _("Super factory") if row["key"] == "super" else _("CXT")
+        else:
+            row["label"] = row["name"] or _("Never a super factory")
+    return rows
+
+
+def dashboard_report(filters):
+    """Tiles, rates by region / tier / cohort, churn reasons, forecast."""
+    scope, period = filters.scope, filters.period
+    kpis = renewals.kpis(scope, period)
+    return {
+        "tiles": [tile(name, label, kind, kpis[name]) for name, (label, kind) in TILES.items()],
+        "rates": {level: _rate_rows(scope, period, level)
+                  for level in ("regions", "tiers", "cohorts")},
+        "reasons": churn_reasons(scope, period),
+        "forecast": forecast(scope, period, due=_due_90(filters)),
+        "band_labels": BAND_LABELS, "reason_labels": REASON_LABELS,
+    }
+
+
+DASHBOARD = Dashboard(bp, "renewals/dashboard.html", dashboard_report, tables=[DUE],
+                      fields=[FilterField("due", _l("Due within"), WINDOWS,
+                                          all_label=_l("90 days"))])
