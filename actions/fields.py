@@ -12,7 +12,16 @@ import datetime
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, HiddenField
 
-from metrics.period import SHANGHAI
+from metrics.period import EARLIEST_DATE, LATEST_DATE, SHANGHAI
+
+OUT_OF_RANGE = _l("Choose a date between 1900 and 2999.")
+
+
+def _check_range(day):
+    """Dates the product can count with (metrics.period's range): year 1 or
+    9999 would overflow the time-zone conversion and the period arithmetic."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValueError(OUT_OF_RANGE)
 
 
 class DayField(DateField):
@@ -27,6 +36,12 @@ class DayField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_l("Not a date: use the form 2025-03-01.")) from error
+        if self.data is not None:
+            try:
+                _check_range(self.data)
+            except ValueError:
+                self.data = None
+                raise
 
 
 class ShanghaiDateTimeField(DateTimeLocalField):
@@ -44,6 +59,11 @@ class ShanghaiDateTimeField(DateTimeLocalField):
         except ValueError as error:
             self.data = None
             raise ValueError(_l("Not a date and time: use the form 2025-03-01T09:30.")) from error
+        try:
+            _check_range(moment.date())
+        except ValueError:
+            self.data = None
+            raise
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=SHANGHAI)
         self.data = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)

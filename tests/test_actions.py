@@ -129,6 +129,8 @@ def test_htmx_422_answers_only_the_form(client_as, lead):
     ({"stage": "contacted", "entered_on": (TODAY + DAYS(days=1)).isoformat()}, "entered_on"),
     ({"stage": "contacted", "entered_on": (TODAY - DAYS(days=11)).isoformat()}, "entered_on"),
     ({"stage": "contacted", "entered_on": "yesterday"}, "entered_on"),
+    ({"stage": "contacted", "entered_on": "0001-01-01"}, "entered_on"),  # no overflow
+    ({"stage": "contacted", "entered_on": "9999-12-31"}, "entered_on"),
     ({"stage": "contacted", "note": "x" * 2001}, "note"),
 ])
 def test_stage_rules_are_422_and_change_nothing(client_as, lead, fields, bad_field):
@@ -311,6 +313,8 @@ def test_a_visit_time_in_shanghai_or_with_an_offset(client_as, lead):
         "%Y-%m-%dT%H:%M")}, "visited_at"),
     ({"purpose": "routine", "visited_at": "2020-01-01T09:00"}, "visited_at"),
     ({"purpose": "routine", "visited_at": "last week"}, "visited_at"),
+    ({"purpose": "routine", "visited_at": "0001-01-01"}, "visited_at"),  # no overflow
+    ({"purpose": "routine", "visited_at": "9999-12-31T23:59"}, "visited_at"),
     ({"purpose": "routine", "next_action_on": _days_ago(3).isoformat()}, "next_action_on"),
     ({"purpose": "routine", "latitude": "23.1"}, "latitude"),
     ({"purpose": "routine", "latitude": "123", "longitude": "10"}, "latitude"),
