@@ -114,9 +114,11 @@ def test_owner_files_rep_answers_and_resolves_owner_rates(open_page):
     rep.goto(f"/complaints/{code}")
     rp.screenshot(path=str(SHOTS / "complaint-thread-staff-zh.png"), full_page=True)
     rep.goto("/complaints/")
+    rp.locator(".chart-plot").first.scroll_into_view_if_needed()  # drawn when near the viewport
     rp.locator(".chart-plot svg.main-svg").first.wait_for(state="attached")
     rp.screenshot(path=str(SHOTS / "complaints-board-zh.png"), full_page=True)
     _english(rep)
+    rp.locator(".chart-plot").first.scroll_into_view_if_needed()  # drawn when near the viewport
     rp.locator(".chart-plot svg.main-svg").first.wait_for(state="attached")
     rp.screenshot(path=str(SHOTS / "complaints-board-en.png"), full_page=True)
     rep.goto(f"/complaints/{code}")
