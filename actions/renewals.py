@@ -30,7 +30,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
 from actions.complaints import region_managers
-from actions.core import Change, FieldError, Stale, bump_version
+from actions.core import Change, FieldError, bump_version
 from actions.fields import VersionField
 from actions.notifications import notify, register
 from metrics.health_data import health_for_factory
@@ -274,9 +274,7 @@ def close(term, form, user):
     found = health_for_factory(term.factory_id, shanghai_today())
     health = found[2] if found and found[0].id == term.id else None
     now = utcnow()
-    if Membership.update(outcome=outcome).where(
-            Membership.id == term.id, Membership.outcome.is_null()).execute() != 1:
-        raise Stale(case.version + 1)
+    Membership.update(outcome=outcome).where(Membership.id == term.id).execute()
     RenewalCase.update(status=outcome, churn_reason=form.churn_reason.data, updated_at=now,
                        health_score=health.score if health else None,
                        health_band=health.band if health else None
