@@ -215,7 +215,7 @@ def assignee_candidates(factory):
     return [user for user in staff if can_see_factory(user, factory.id)]
 
 
-def _region_managers(factory):
+def region_managers(factory):
     by_region, everywhere = managers_by_region()
     ids = by_region.get(factory.region_id) or everywhere
     return list(User.select().where(User.id.in_(ids))) if ids else []
@@ -264,7 +264,7 @@ def file(factory, form, user):
     if complaint is None:
         raise FieldError("title", _l("Please send the form again."))
     _event(complaint, user, now, to_status="open")
-    recipients = [factory.rep] if factory.rep_id else _region_managers(factory)
+    recipients = [factory.rep] if factory.rep_id else region_managers(factory)
     for recipient in recipients:
         notify(recipient, "complaint_filed", _link(complaint), actor=user,
                code=complaint.code, factory=factory.name, title=complaint.title)

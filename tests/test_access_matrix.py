@@ -78,6 +78,10 @@ EXPECTED = {
     "complaints.status": (LOGIN, 422, 403, 422, 422),  # staff only
     "complaints.rating": (LOGIN, 403, 422, 403, 403),  # the factory's owner only
     "complaints.assignee": (LOGIN, 422, 403, 422, 422),  # staff only
+    "renewals.case": (LOGIN, 200, 403, 200, 200),  # a term of the team's factory; staff only
+    "renewals.proposal": (LOGIN, 422, 403, 422, 422),  # empty form: errors shown
+    "renewals.decision": (LOGIN, 403, 403, 422, 422),  # managers and admins only
+    "renewals.outcome": (LOGIN, 422, 403, 422, 422),
 }
 
 # endpoint: function(users) -> URL variables
@@ -107,7 +111,23 @@ URL_ARGS = {
     "complaints.status": lambda users: {"code": _complaint(users.factory)},
     "complaints.rating": lambda users: {"code": _complaint(users.factory)},
     "complaints.assignee": lambda users: {"code": _complaint(users.factory)},
+    "renewals.case": lambda users: {"term_id": _term(users.factory)},
+    "renewals.proposal": lambda users: {"term_id": _term(users.factory)},
+    "renewals.decision": lambda users: {"term_id": _term(users.factory)},
+    "renewals.outcome": lambda users: {"term_id": _term(users.factory)},
 }
+
+
+def _term(factory):
+    """The id of ``factory``'s open membership term (made once)."""
+    import datetime
+
+    from models import Membership
+    from tests.builders import make_membership
+
+    with db.atomic():
+        term = Membership.get_or_none(Membership.factory == factory.id)
+        return (term or make_membership(factory, datetime.date(2026, 3, 1))).id
 
 
 def _complaint(factory):

@@ -7,16 +7,24 @@ Every number is ``metrics.renewals``'s / ``metrics.renewal_lists``'s, the
 functions the KPI API uses, so tiles and API cannot disagree.
 """
 
-from flask import Blueprint, g, url_for
+from flask import Blueprint, abort, g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2_fragments.flask import render_block
 
+from access import roles_required, visible_factory_or_404
+from actions import authorise, respond_done, submit
+from actions import renewals as renewal_actions
 from dashboards import Column, Dashboard, FilterField, Table, tile
 from i18n import is_chinese
 from metrics import renewals
 from metrics.numbers import round_money
+from metrics.health_data import health_for_factory
+from metrics.period import shanghai_today
 from metrics.renewal_lists import churn_reasons, due_terms, forecast
+from models import TIER_FEES_FEN, Membership, RenewalEvent
 from views.navigation import add_nav_item
+from views.rendering import render_page
 
 bp = Blueprint("renewals", __name__, url_prefix="/renewals")
 add_nav_item("renewals.dashboard", _l("Renewals"), ("rep", "manager", "admin"))
@@ -41,6 +49,8 @@ DRIVER_LABELS = {
 BAND_LABELS = {"healthy": _l("Healthy"), "watch": _l("Watch"), "at_risk": _l("At risk")}
 STATUS_LABELS = {"none": _l("No proposal"), "proposed": _l("Proposed"),
                  "approved": _l("Approved"), "rejected": _l("Rejected")}
+CASE_STATUS_LABELS = dict(STATUS_LABELS, open=_l("No proposal"), renewed=_l("Renewed"),
+                          churned=_l("Churned"))
 REASON_LABELS = {
     "low_roi": _l("Low ROI"), "fee_too_high": _l("Fee too high"), "traffic": _l("Traffic"),
     "service": _l("Service"), "business_closed": _l("Business closed"),
@@ -105,8 +115,7 @@ DUE = Table(
     },
     sort="days_left",
     prefix="due_",
-    link=lambda filters, row: url_for("sales.factory", code=row["factory_code"],
-                                      **filters.period_args()),
+    link=lambda filters, row: url_for("renewals.case", term_id=row["term_id"]),
     export=_due_export,
     export_stem="renewals-due",
     empty=_l("No open term ends in this window."),
@@ -143,3 +152,112 @@ def dashboard_report(filters):
 DASHBOARD = Dashboard(bp, "renewals/dashboard.html", dashboard_report, tables=[DUE],
                       fields=[FilterField("due", _l("Due within"), WINDOWS,
                                           all_label=_l("90 days"))])
+
+
+# --- one renewal case: /renewals/<id> and its three actions ------------------------------
+
+CASE_PAGE = "renewals/case.html"
+STAFF = ("rep", "manager", "admin")
+
+
+def _term_or_404(term_id):
+    """The membership term ``term_id`` and its factory, if the user may see
+    the factory (the one scope rule), else 404."""
+    term = Membership.get_or_none(Membership.id == term_id)
+    if term is None:
+        abort(404)
+    return term, visible_factory_or_404(term.factory_id)
+
+
+def case_context(term, factory, **forms):
+    """Everything ``/renewals/<id>`` shows: the term, its successor, the
+    factory's health, the case, its history and the forms its state allows."""
+    case = renewal_actions.case_of(term)
+    found = health_for_factory(factory.id, shanghai_today())
+    health = found[2] if found and found[0].id == term.id else None
+    events = list(RenewalEvent.select().where(RenewalEvent.case == case.id)
+                  .order_by(RenewalEvent.at, RenewalEvent.id)) if case.id else []
+    successor = (Membership.select().where(Membership.factory == factory.id,
+                                           Membership.start > term.end)
+                 .order_by(Membership.start).first()) if term.outcome == "renewed" else None
+    is_open = term.outcome is None
+    user = g.user
+    context = {
+        "term": term, "factory": factory, "case": case, "health": health, "events": events,
+        "successor": successor, "band_labels": BAND_LABELS, "driver_labels": DRIVER_LABELS,
+        "status_labels": CASE_STATUS_LABELS, "reason_labels": REASON_LABELS,
+        "tier_labels": renewal_actions.TIER_LABELS, "list_fee_fen": TIER_FEES_FEN,
+        "discount": renewal_actions.discount,
+        "days_left": (term.end - shanghai_today()).days,
+    }
+    if is_open and case.status in renewal_actions.OPEN_FOR_PROPOSAL:
+        context["proposal_form"] = forms.get("proposal_form") or renewal_actions.ProposalForm(
+            formdata=None, tier=case.proposed_tier or term.tier, version=case.version,
+            fee_cny=f"{(case.proposed_fee_fen or TIER_FEES_FEN[term.tier]) / 100:.2f}",
+            risk_note=case.risk_note)
+    if (case.status == "proposed" and user.role in ("manager", "admin")
+            and case.proposed_by_id != user.id):
+        context["decision_form"] = forms.get("decision_form") or renewal_actions.DecisionForm(
+            formdata=None, version=case.version)
+    if is_open and case.status != "proposed":
+        context["outcome_form"] = forms.get("outcome_form") or renewal_actions.OutcomeForm(
+            REASON_LABELS, formdata=None, version=case.version)
+    return context
+
+
+def _case_page(term_id, **forms):
+    """The case page (or, for htmx, its ``case`` block), read anew."""
+    term, factory = _term_or_404(term_id)
+    return render_page(CASE_PAGE, partial="case", **case_context(term, factory, **forms))
+
+
+def _case_done(term_id):
+    def respond(_change):
+        term, factory = _term_or_404(term_id)
+        return respond_done(url_for("renewals.case", term_id=term_id),
+                            partial=lambda: render_block(CASE_PAGE, "case",
+                                                         **case_context(term, factory)),
+                            target="#case")
+    return respond
+
+
+@bp.get("/<int:term_id>")
+@roles_required(*STAFF)
+def case(term_id):
+    """The renewal case of one membership term."""
+    return _case_page(term_id)
+
+
+@bp.post("/<int:term_id>/proposal")
+@roles_required(*STAFF)
+def proposal(term_id):
+    """Propose renewal terms: ``tier``, ``fee_cny``, ``note``, ``risk_note``."""
+    term, _factory = _term_or_404(term_id)
+    form = renewal_actions.ProposalForm()
+    return submit(form, lambda: renewal_actions.propose(term, form, g.user),
+                  again=lambda: _case_page(term_id, proposal_form=form),
+                  done=_case_done(term_id), version=renewal_actions.case_of(term).version)
+
+
+@bp.post("/<int:term_id>/decision")
+@roles_required("manager", "admin")
+def decision(term_id):
+    """Approve or reject the waiting proposal (never the proposer's own)."""
+    term, _factory = _term_or_404(term_id)
+    current = renewal_actions.case_of(term)
+    authorise(current.proposed_by_id is None or current.proposed_by_id != g.user.id)
+    form = renewal_actions.DecisionForm()
+    return submit(form, lambda: renewal_actions.decide(term, form, g.user),
+                  again=lambda: _case_page(term_id, decision_form=form),
+                  done=_case_done(term_id), version=current.version)
+
+
+@bp.post("/<int:term_id>/outcome")
+@roles_required(*STAFF)
+def outcome(term_id):
+    """Close the term: ``outcome`` renewed or churned (``churn_reason``)."""
+    term, _factory = _term_or_404(term_id)
+    form = renewal_actions.OutcomeForm(REASON_LABELS)
+    return submit(form, lambda: renewal_actions.close(term, form, g.user),
+                  again=lambda: _case_page(term_id, outcome_form=form),
+                  done=_case_done(term_id), version=renewal_actions.case_of(term).version)
