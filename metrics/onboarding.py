@@ -2,16 +2,17 @@
 live, over the stage history of the factories in scope.
 
 Stages in order: lead, contacted, visited, signed, store_ready, trained,
-live; ``lost`` ends a pipeline. A factory's current stage is the one it
-entered last (on a tie, the later stage).
+live; ``lost`` ends a pipeline. The stage a factory is (or was) in comes
+from the kept spans of ``metrics.stage_spans``, never from scanning the
+history here.
 """
 
 import datetime
 
-from peewee import SQL, Case, fn
+from peewee import SQL, fn
 
-from models import LOST_STAGE, STAGES, StageEvent
-from metrics import grouping, rawrows
+from models import LOST_STAGE, STAGES, StageEvent, StageSpan
+from metrics import grouping, rawrows, stage_spans
 from metrics.numbers import median, ratio
 
 STALLED_AFTER_DAYS = 14
@@ -46,15 +47,14 @@ def _live(ids, period):
             for factory, live_on, lead_on in rawrows.rows(query)]
 
 
-def _stalled(ids, period):
+def _stalled(ids, period, columns=None):
+    """The spans of the factories of ``ids`` stalled at the end of the
+    period: the stage they were in then is neither live nor lost and was
+    entered more than ``STALLED_AFTER_DAYS`` days before it (one read of the
+    kept spans, however long the history)."""
     cutoff = period.end - datetime.timedelta(days=STALLED_AFTER_DAYS)
-    last = fn.MAX(StageEvent.entered_on)
-    last_finished = fn.MAX(Case(None, [(StageEvent.stage.in_(FINISHED), StageEvent.entered_on)]))
-    return (StageEvent.select(StageEvent.factory)
-            .where(StageEvent.factory.in_(ids) & (StageEvent.entered_on <= period.end))
-            .group_by(StageEvent.factory)
-            .having((last < cutoff.isoformat())
-                    & (last_finished.is_null() | (last_finished < last))))
+    return stage_spans.as_of(ids, period.end, columns).where(
+        StageSpan.stage.not_in(FINISHED) & (StageSpan.entered_on < cutoff))
 
 
 def facts(ids, period):
@@ -66,7 +66,7 @@ def facts(ids, period):
     cohort = rawrows.rows(StageEvent.select(StageEvent.factory, StageEvent.stage)
                           .where(StageEvent.factory.in_(_cohort_ids(ids, period))))
     return {"cohort": cohort, "live": _live(ids, period),
-            "stalled": rawrows.rows(_stalled(ids, period))}
+            "stalled": rawrows.rows(_stalled(ids, period, (StageSpan.factory,)))}
 
 
 def compute(facts_, period):
@@ -101,8 +101,7 @@ def kpis(scope, period):
         .where((Lead.stage == "lead") & (Lead.entered_on >= period.start)
                & (Lead.entered_on <= period.end) & Lead.factory.in_(ids))
         .group_by(StageEvent.stage)))
-    stalled = rawrows.rows(StageEvent.select(fn.COUNT(SQL("*"))).from_(
-        _stalled(ids, period).alias("stalled")))[0][0]
+    stalled = rawrows.rows(_stalled(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
     result = {"leads": reached.get("lead", 0)}
     result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
     result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])

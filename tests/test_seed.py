@@ -432,3 +432,10 @@ def test_a_failed_load_puts_the_indexes_back(app):
                 assert schema() != before
                 raise RuntimeError("the load broke")
     assert schema() == before
+
+
+def test_seed_keeps_every_factorys_stage_spans(demo):
+    from tests.test_stage_spans import expected_spans, kept_spans
+
+    assert kept_spans() == expected_spans()
+    assert len(kept_spans()) == StageEvent.select().count()
