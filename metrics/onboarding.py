@@ -9,10 +9,12 @@ history here.
 
 import datetime
 
-from peewee import SQL, fn
+from peewee import JOIN, SQL, fn
 
-from models import LOST_STAGE, STAGES, StageEvent, StageSpan
+from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User
 from metrics import grouping, rawrows, stage_spans
+from metrics.period import Period, shift_years
+from metrics.visits import last_visits
 from metrics.numbers import median, ratio
 
 STALLED_AFTER_DAYS = 14
@@ -110,25 +112,33 @@ def kpis(scope, period):
     return result
 
 
+def _entries(scope, period, on):
+    """``{(stage, date): count}`` of the stage entries dated in ``period``
+    by the factories in scope (their tier as of ``on``)."""
+    rows = (StageEvent.select(StageEvent.stage, StageEvent.entered_on, fn.COUNT(StageEvent.id))
+            .where(StageEvent.factory.in_(scope.factory_ids(on))
+                   & (StageEvent.entered_on >= period.start)
+                   & (StageEvent.entered_on <= period.end))
+            .group_by(StageEvent.stage, StageEvent.entered_on))
+    return {(stage, _as_date(day)): count for stage, day, count in rawrows.rows(rows)}
+
+
+def _sum(counts, stage, bucket):
+    return sum(counts.get((stage, day), 0) for day in bucket.dates())
+
+
 def series(scope, period, grain="week"):
     """Stage entries per bucket, oldest first::
 
         [{"start": date, "end": date, "lead": int, "contacted": int, ...,
           "live": int, "lost": int}, ...]
     """
-    rows = (StageEvent.select(StageEvent.stage, StageEvent.entered_on, fn.COUNT(StageEvent.id))
-            .where(StageEvent.factory.in_(scope.factory_ids(period.end))
-                   & (StageEvent.entered_on >= period.start)
-                   & (StageEvent.entered_on <= period.end))
-            .group_by(StageEvent.stage, StageEvent.entered_on).tuples())
-    counts = {}
-    for stage, day, count in rows:
-        counts[(stage, _as_date(day))] = count
+    counts = _entries(scope, period, period.end)
     result = []
     for bucket in period.buckets(grain):
         row = {"start": bucket.start, "end": bucket.end}
-        for stage in STAGES + (LOST_STAGE,):
-            row[stage] = sum(counts.get((stage, day), 0) for day in bucket.dates())
+        for stage in ALL_STAGES:
+            row[stage] = _sum(counts, stage, bucket)
         result.append(row)
     return result
 
@@ -139,3 +149,77 @@ def rankings(scope, period, level):
     first."""
     return grouping.rank(scope.factory_ids(period.end), period, level, facts, compute,
                          KPI_KINDS, "leads")
+
+
+def pipeline(scope, day):
+    """The pipeline as it stood at the end of ``day``: ``{region id: {stage:
+    count}}`` over the factories in scope, by the stage each was in then
+    (every stage of ``models.ALL_STAGES``; a rep's scope is their book)."""
+    S = StageSpan
+    query = (stage_spans.as_of(scope.factory_ids(day), day,
+                               (Factory.region, S.stage, fn.COUNT(SQL("*"))))
+             .join(Factory, on=(S.factory == Factory.id))
+             .group_by(Factory.region, S.stage))
+    result = {}
+    for region_id, stage, count in rawrows.rows(query):
+        result.setdefault(region_id, dict.fromkeys(ALL_STAGES, 0))[stage] = count
+    return result
+
+
+def stage_list(scope, period, stage=None, region=None, stalled_only=False):
+    """The factories in scope by the stage they were in at the end of the
+    period, longest in it first; only ``stage`` / ``region`` (a region id)
+    when given, only the stalled ones with ``stalled_only`` (then as many
+    rows as the ``stalled`` KPI). Each row::
+
+        {"factory_id", "code", "name", "region_id", "stage", "entered_on",
+         "days" (in the stage at the end of the period), "rep" (display
+         name or None), "rep_username", "last_visit" (naive UTC, up to the
+         period's end), "next_action_on" (of that visit)}
+    """
+    S = StageSpan
+    ids = scope.factory_ids(period.end)
+    columns = (S.factory, Factory.code, Factory.name, Factory.region, S.stage, S.entered_on,
+               User.display_name, User.username)
+    query = (_stalled(ids, period, columns) if stalled_only
+             else stage_spans.as_of(ids, period.end, columns))
+    query = (query.join(Factory, on=(S.factory == Factory.id))
+             .join(User, JOIN.LEFT_OUTER, on=(Factory.rep == User.id)))
+    if stage is not None:
+        query = query.where(S.stage == stage)
+    if region is not None:
+        query = query.where(Factory.region == region)
+    rows = [dict(zip(("factory_id", "code", "name", "region_id", "stage", "entered_on", "rep",
+                      "rep_username"), row)) for row in rawrows.rows(query)]
+    visits = last_visits([row["factory_id"] for row in rows], period.utc_bounds()[1])
+    for row in rows:
+        row["entered_on"] = rawrows.to_date(row["entered_on"])
+        row["days"] = (period.end - row["entered_on"]).days
+        row["last_visit"], row["next_action_on"] = visits.get(row["factory_id"], (None, None))
+    rows.sort(key=lambda row: (-row["days"], row["code"]))
+    return rows
+
+
+def rep_speed(scope, period):
+    """Per rep in scope (rankings at the reps level): ``leads``,
+    ``reached_live`` (the lives of that cohort), ``lead_to_live_rate``,
+    ``median_days_to_live`` and ``stalled``, with the previous period."""
+    return rankings(scope, period, "reps")
+
+
+def weekly(scope, period):
+    """New leads and new lives per ISO week of the period, beside the same
+    weeks a year earlier: ``[{"start", "end", "leads", "lives",
+    "leads_last_year", "lives_last_year"}]`` (a week clipped by the period
+    is clipped the same way a year earlier)."""
+    now = series(scope, period, "week")
+    before = {}
+    for row in now:
+        last = Period(shift_years(row["start"], -1), shift_years(row["end"], -1))
+        before[row["start"]] = last
+    earlier = _entries(scope, Period(min(p.start for p in before.values()),
+                                     max(p.end for p in before.values())), period.end)
+    return [{"start": row["start"], "end": row["end"], "leads": row["lead"],
+             "lives": row["live"],
+             "leads_last_year": _sum(earlier, "lead", before[row["start"]]),
+             "lives_last_year": _sum(earlier, "live", before[row["start"]])} for row in now]
