@@ -111,7 +111,8 @@ def test_dashboard_tiles_equal_the_api(client_as, users, owner_world, role):
     page = _tiles(_soup(client.get(f"/sales/?period=custom&{JAN}&tier=super")))
     api = _api(client, f"{JAN}&tier=super")
     assert set(page) == {"gmv_cny", "orders", "aov_cny", "new_buyers", "repeat_order_rate",
-                         "dropship_share", "pickup_48h_rate", "active_factories"}
+                         "dropship_share", "pickup_48h_rate", "gmv_yoy_growth",
+                         "active_factories"}
     for name, value in page.items():
         assert _same_number(value, api[name]), (name, value, api[name])
 

@@ -27,7 +27,9 @@ class Change:
 
 @dataclass(frozen=True)
 class Tile:
-    name: str  # the SPEC section 4 name (data-kpi)
+    """What ``_partials/_tiles.html``'s ``tiles`` macro shows."""
+
+    name: str  # the SPEC section 4 name (data-kpi); None for a tile that is no KPI
     label: str
     value: object  # the API's number (data-value) or None
     text: str  # the value for the page's language
@@ -64,17 +66,33 @@ def format_change(kind, delta):
     return (f"▲ {magnitude}", "up") if delta > 0 else (f"▼ {magnitude}", "down")
 
 
+# KPIs that are themselves a change (a growth rate): a change of a change
+# reads as noise, so their tiles show the value alone.
+CHANGES_SHOWN_NONE = frozenset({"gmv_yoy_growth"})
+
+
+def tile(name, label, kind, value, changes=()):
+    """One tile of KPI ``name`` (the API's name, for ``data-kpi``) whose
+    exact ``value`` is of ``kind`` (money, count, rate or ratio)."""
+    text, exact = format_kpi(kind, value)
+    return Tile(name, label, format_value(name, value), text, exact, tuple(changes))
+
+
+def text_tile(label, text):
+    """A tile that is not a KPI (no ``data-kpi``): a date, a count of days."""
+    return Tile(None, label, None, text, text, ())
+
+
 def build_tiles(labels, comparison):
     """Tiles for the KPIs named in ``labels`` (name -> label, in order) from
-    ``metrics.sales.compare``'s answer."""
+    a ``compare``-shaped answer: ``{name: {"value", "kind", "vs_previous",
+    "vs_last_year"}}`` (``metrics.sales.compare``)."""
     tiles = []
     for name, label in labels.items():
         entry = comparison[name]
-        text, exact = format_kpi(entry["kind"], entry["value"])
-        changes = tuple(
+        changes = () if name in CHANGES_SHOWN_NONE else (
             Change(change_label, *format_change(entry["kind"], entry[key]))
             for key, change_label in (("vs_previous", _("vs previous period")),
                                       ("vs_last_year", _("vs last year"))))
-        tiles.append(Tile(name, label, format_value(name, entry["value"]), text, exact,
-                          changes))
+        tiles.append(tile(name, label, entry["kind"], entry["value"], changes))
     return tiles
