@@ -223,3 +223,17 @@ def weekly(scope, period):
              "lives": row["live"],
              "leads_last_year": _sum(earlier, "lead", before[row["start"]]),
              "lives_last_year": _sum(earlier, "live", before[row["start"]])} for row in now]
+
+
+def compare(scope, period):
+    """The KPIs with their previous-period and last-year values, shaped as
+    ``metrics.sales.compare``'s answer (what the frame's tiles read):
+    ``{name: {"value", "previous", "last_year", "vs_previous",
+    "vs_last_year", "kind"}}``."""
+    now, before, year_ago = (kpis(scope, span) for span in
+                             (period, period.previous(), period.last_year()))
+    return {name: {"value": now[name], "previous": before[name], "last_year": year_ago[name],
+                   "vs_previous": grouping.change(now[name], before[name], KPI_KINDS[name]),
+                   "vs_last_year": grouping.change(now[name], year_ago[name], KPI_KINDS[name]),
+                   "kind": KPI_KINDS[name]}
+            for name in KPI_NAMES}

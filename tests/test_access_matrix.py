@@ -56,6 +56,13 @@ EXPECTED = {
     "data_exchange.commit": (LOGIN, 403, 403, 403, 303),  # a finished job: nothing to do
     "data_exchange.cancel": (LOGIN, 403, 403, 403, 303),
     "data_exchange.export": (LOGIN, 200, 200, 200, 200),  # narrowed by scope.py
+    "onboarding.dashboard": (LOGIN, 200, 403, 200, 200),
+    "onboarding.stalled": (LOGIN, 200, 403, 200, 200),
+    "onboarding.stalled_export": (LOGIN, 200, 403, 200, 200),
+    "onboarding.speed": (LOGIN, 200, 403, 200, 200),
+    "onboarding.speed_export": (LOGIN, 200, 403, 200, 200),
+    "onboarding.factories": (LOGIN, 200, 403, 200, 200),
+    "onboarding.factories_export": (LOGIN, 200, 403, 200, 200),
 }
 
 # endpoint: function(users) -> URL variables
@@ -73,6 +80,9 @@ URL_ARGS = {
     "data_exchange.commit": lambda users: {"job_id": _import_job(users.admin)},
     "data_exchange.cancel": lambda users: {"job_id": _import_job(users.admin)},
     "data_exchange.export": lambda users: {"kind": "sales", "fmt": "csv"},
+    "onboarding.stalled_export": lambda users: {"file_format": "csv"},
+    "onboarding.speed_export": lambda users: {"file_format": "xlsx"},
+    "onboarding.factories_export": lambda users: {"file_format": "csv"},
 }
 
 

@@ -3,7 +3,7 @@
 
 def register_blueprints(app):
     """Register every area's blueprint on ``app``."""
-    from views import admin, api, auth, data_exchange, homes, main, sales
+    from views import admin, api, auth, data_exchange, homes, main, onboarding, sales
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -12,3 +12,4 @@ def register_blueprints(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(data_exchange.bp)
     app.register_blueprint(sales.bp)
+    app.register_blueprint(onboarding.bp)
