@@ -423,6 +423,7 @@ class StageSpan(BaseModel):
     stage = CharField(max_length=16)
     entered_on = DateField()
     left_on = DateField(null=True)
+    lead_on = DateField(null=True)  # the factory's lead date (the cohort it belongs to)
 
     class Meta:
         primary_key = CompositeKey("factory", "position")

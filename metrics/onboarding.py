@@ -31,19 +31,19 @@ def _as_date(value):
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-def _cohort_ids(ids, period):
-    return StageEvent.select(StageEvent.factory).where(
-        (StageEvent.stage == "lead") & StageEvent.factory.in_(ids)
-        & (StageEvent.entered_on >= period.start) & (StageEvent.entered_on <= period.end))
+def _cohort(ids, period, columns):
+    """The spans of the cohort: the factories of ``ids`` whose lead date is
+    in the period (one index range of the kept spans, no self-join)."""
+    S = StageSpan
+    return S.select(*columns).where((S.lead_on >= period.start) & (S.lead_on <= period.end)
+                                    & S.factory.in_(ids))
 
 
 def _live(ids, period):
-    Lead = StageEvent.alias("lead")
-    query = (StageEvent.select(StageEvent.factory, StageEvent.entered_on, Lead.entered_on)
-             .join(Lead, on=((Lead.factory == StageEvent.factory) & (Lead.stage == "lead")))
-             .where((StageEvent.stage == "live") & StageEvent.factory.in_(ids)
-                    & (StageEvent.entered_on >= period.start)
-                    & (StageEvent.entered_on <= period.end)))
+    S = StageSpan
+    query = S.select(S.factory, S.entered_on, S.lead_on).where(
+        (S.stage == "live") & (S.entered_on >= period.start) & (S.entered_on <= period.end)
+        & S.lead_on.is_null(False) & S.factory.in_(ids))
     to_date = rawrows.to_date
     return [(factory, (to_date(live_on) - to_date(lead_on)).days)
             for factory, live_on, lead_on in rawrows.rows(query)]
@@ -65,8 +65,7 @@ def facts(ids, period):
     whose lead date is in the period; ``live``: (factory, days from lead to
     live) for factories whose live date is in the period; ``stalled``:
     (factory,) for each stalled factory."""
-    cohort = rawrows.rows(StageEvent.select(StageEvent.factory, StageEvent.stage)
-                          .where(StageEvent.factory.in_(_cohort_ids(ids, period))))
+    cohort = rawrows.rows(_cohort(ids, period, (StageSpan.factory, StageSpan.stage)))
     return {"cohort": cohort, "live": _live(ids, period),
             "stalled": rawrows.rows(_stalled(ids, period, (StageSpan.factory,)))}
 
@@ -96,13 +95,8 @@ def kpis(scope, period):
     ``to``, stage history up to ``to``)."""
     ids = scope.factory_ids(period.end)
     # The same numbers as ``compute(facts(...))``, aggregated in the database.
-    Lead = StageEvent.alias("lead")
-    reached = dict(rawrows.rows(
-        StageEvent.select(StageEvent.stage, fn.COUNT(StageEvent.id))
-        .join(Lead, on=(Lead.factory == StageEvent.factory))
-        .where((Lead.stage == "lead") & (Lead.entered_on >= period.start)
-               & (Lead.entered_on <= period.end) & Lead.factory.in_(ids))
-        .group_by(StageEvent.stage)))
+    reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage, fn.COUNT(SQL("*"))))
+                                .group_by(StageSpan.stage)))
     stalled = rawrows.rows(_stalled(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
     result = {"leads": reached.get("lead", 0)}
     result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})

@@ -5,7 +5,8 @@ current stage" is.
 A factory's stages in order (by date; on the same date the later stage in
 ``models.ALL_STAGES``) become spans ``entered_on``..``left_on`` (the next
 stage's date; NULL for the stage it is in now). Triggers on ``stage_event``
-keep the table exact in the writer's transaction; ``rebuild_stage_spans``
+keep the table exact in the writer's transaction (each span also carries
+the factory's ``lead_on`` date, for the cohort KPIs); ``rebuild_stage_spans``
 recomputes it from the history (after a restore, or to check it).
 """
 
@@ -18,7 +19,8 @@ STAGE_RANK = ("CASE e.\"stage\" WHEN 'lead' THEN 0 WHEN 'contacted' THEN 1 "
               "WHEN 'trained' THEN 5 WHEN 'live' THEN 6 ELSE 7 END")
 SPANS_SELECT = (
     'SELECT e."factory_id", ROW_NUMBER() OVER w, e."stage", e."entered_on", '
-    'LEAD(e."entered_on") OVER w FROM "stage_event" e '
+    'LEAD(e."entered_on") OVER w, MIN(CASE WHEN e."stage" = \'lead\' THEN e."entered_on" END) '
+    'OVER (PARTITION BY e."factory_id") FROM "stage_event" e '
     f'WINDOW w AS (PARTITION BY e."factory_id" ORDER BY e."entered_on", {STAGE_RANK}, e."id")')
 
 
@@ -28,7 +30,7 @@ def rebuild_stage_spans():
     with db.atomic():
         db.execute_sql('DELETE FROM "stage_span"')
         db.execute_sql('INSERT INTO "stage_span" ("factory_id", "position", "stage", '
-                       f'"entered_on", "left_on") {SPANS_SELECT}')
+                       f'"entered_on", "left_on", "lead_on") {SPANS_SELECT}')
 
 
 def current(factory_ids, columns=None):

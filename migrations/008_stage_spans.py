@@ -17,6 +17,10 @@ factory has a handful of stages), PostgreSQL per statement over its
 transition tables, serialised by an advisory lock so two writers never
 interleave their recomputes. The SQL here is frozen; the live copy that
 rebuilds the table is ``metrics.stage_spans``.
+
+Each span also carries ``lead_on``, the factory's lead date, so the
+onboarding cohort (leads in a period) and its days to live are index reads
+of this table without a self-join of the history.
 """
 
 import peewee as pw
@@ -30,10 +34,15 @@ def _table(postgres):
     return [
         'CREATE TABLE "stage_span" ("factory_id" INTEGER NOT NULL, "position" SMALLINT NOT NULL, '
         '"stage" VARCHAR(16) NOT NULL, "entered_on" DATE NOT NULL, "left_on" DATE, '
+        '"lead_on" DATE, '
         'PRIMARY KEY ("factory_id", "position"), FOREIGN KEY ("factory_id") REFERENCES '
         '"factory" ("id") ON DELETE CASCADE)' + ("" if postgres else " WITHOUT ROWID"),
         'CREATE INDEX "stage_span_left_on_stage" ON "stage_span" '
         '("left_on", "stage", "entered_on", "factory_id")',
+        'CREATE INDEX "stage_span_lead_on_stage" ON "stage_span" '
+        '("lead_on", "stage", "factory_id")',
+        'CREATE INDEX "stage_span_stage_entered_on" ON "stage_span" '
+        '("stage", "entered_on", "lead_on", "factory_id")',
     ]
 
 
@@ -41,9 +50,10 @@ def _refill(only):
     """INSERT ... SELECT of the spans of the factories ``only`` (a condition
     on ``e."factory_id"``) selects."""
     return (
-        'INSERT INTO "stage_span" ("factory_id", "position", "stage", "entered_on", "left_on") '
-        'SELECT e."factory_id", ROW_NUMBER() OVER w, e."stage", e."entered_on", '
-        'LEAD(e."entered_on") OVER w FROM "stage_event" e '
+        'INSERT INTO "stage_span" ("factory_id", "position", "stage", "entered_on", "left_on", '
+        '"lead_on") SELECT e."factory_id", ROW_NUMBER() OVER w, e."stage", e."entered_on", '
+        'LEAD(e."entered_on") OVER w, MIN(CASE WHEN e."stage" = \'lead\' THEN e."entered_on" END) '
+        'OVER (PARTITION BY e."factory_id") FROM "stage_event" e '
         f'WHERE e."factory_id" {only} '
         f'WINDOW w AS (PARTITION BY e."factory_id" ORDER BY e."entered_on", {STAGE_RANK}, e."id")')
 

@@ -17,8 +17,9 @@ ORDER = {stage: index for index, stage in enumerate(ALL_STAGES)}
 
 
 def expected_spans():
-    """``{(factory, position): (stage, entered_on, left_on)}`` from the
-    history: by date, ties by the stage order."""
+    """``{(factory, position): (stage, entered_on, left_on, lead_on)}``
+    from the history: by date, ties by the stage order; ``lead_on`` the
+    factory's lead date."""
     events = {}
     for factory, stage, day, event_id in StageEvent.select(
             StageEvent.factory, StageEvent.stage, StageEvent.entered_on, StageEvent.id).tuples():
@@ -26,17 +27,18 @@ def expected_spans():
     result = {}
     for factory, rows in events.items():
         rows.sort()
+        lead = next((day for day, _rank, _id, stage in rows if stage == "lead"), None)
         for position, (day, _rank, _id, stage) in enumerate(rows, start=1):
             left = rows[position][0] if position < len(rows) else None
-            result[(factory, position)] = (stage, day, left)
+            result[(factory, position)] = (stage, day, left, lead)
     return result
 
 
 def kept_spans():
-    return {(factory, position): (stage, entered_on, left_on)
-            for factory, position, stage, entered_on, left_on in StageSpan.select(
+    return {(factory, position): (stage, entered_on, left_on, lead_on)
+            for factory, position, stage, entered_on, left_on, lead_on in StageSpan.select(
                 StageSpan.factory, StageSpan.position, StageSpan.stage, StageSpan.entered_on,
-                StageSpan.left_on).tuples()}
+                StageSpan.left_on, StageSpan.lead_on).tuples()}
 
 
 def assert_kept():
