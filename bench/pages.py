@@ -26,6 +26,9 @@ BUDGET_PARTIAL_MS = 80
 BUDGET_FIRST_LOAD_KB = 500
 BUDGET_REPEAT_KB = 60
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
+# Only the targets whose name contains this text (all when unset); a partial
+# run prints its rows and leaves docs/benchmarks.md alone.
+ONLY = os.environ.get("BENCH_ONLY", "")
 HTMX = {"HX-Request": "true"}
 ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"')
 
@@ -41,7 +44,15 @@ PAGES = [
      "/sales/?period=custom&from={from}&to={to}&grain=month"),
     ("ranking sort (partial)", "partial", ("admin", "manager", "rep"),
      "/sales/ranking?period=custom&from={from}&to={to}&sort=orders&dir=asc"),
+    ("onboarding dashboard /onboarding/", "page", ("admin", "manager_all", "manager", "rep"),
+     "/onboarding/?period=custom&from={from}&to={to}"),
+    ("onboarding filter change (partial)", "partial", ("admin", "manager_all", "manager", "rep"),
+     "/onboarding/?period=custom&from={from}&to={to}&tier=super"),
+    ("onboarding stalled list sort (partial)", "partial", ("admin", "manager_all", "manager", "rep"),
+     "/onboarding/stalled?period=custom&from={from}&to={to}&stalled_sort=factory&stalled_dir=asc"),
 ]
+# Roles beyond bench.kpis.bench_users: a manager with no regions (all of them).
+EXTRA_USERS = {"manager_all": "manager_all"}
 
 
 def _get(port, path, headers):
@@ -84,6 +95,10 @@ def run_backend(label, url):
 
             last_day = datetime.date.fromisoformat(last_day)
         users = kpis.bench_users()
+        from models import User
+
+        for role, username in EXTRA_USERS.items():
+            users[role] = User.get(User.username == username)
         creds = kpis.credentials(app, users)
         spans = kpis.periods(last_day)
         db.close()
@@ -91,6 +106,8 @@ def run_backend(label, url):
     server = kpis.Server(url)
     try:
         for name, kind, roles, template in PAGES:
+            if ONLY not in name:
+                continue
             for role in roles:
                 for days, period in spans.items():
                     path = template.replace("{from}", period.start.isoformat()).replace(
@@ -167,4 +184,5 @@ def main():
         url = kpis.postgres_url()
         if url:
             rows += run_backend("PostgreSQL", url)[0]
-    write_report(rows, sizes)
+    if not ONLY:
+        write_report(rows, sizes)

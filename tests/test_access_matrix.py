@@ -61,6 +61,7 @@ EXPECTED = {
     "onboarding.stalled_export": (LOGIN, 200, 403, 200, 200),
     "onboarding.speed": (LOGIN, 200, 403, 200, 200),
     "onboarding.speed_export": (LOGIN, 200, 403, 200, 200),
+    "onboarding.pipeline": (LOGIN, 200, 403, 200, 200),
     "onboarding.factories": (LOGIN, 200, 403, 200, 200),
     "onboarding.factories_export": (LOGIN, 200, 403, 200, 200),
 }
