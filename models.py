@@ -26,6 +26,7 @@ from peewee import (
     CompositeKey,
     BooleanField,
     CharField,
+    FloatField,
     Check,
     DatabaseProxy,
     DateField,
@@ -202,18 +203,26 @@ class Factory(BaseModel):
     little_giant = BooleanField(default=False)  # 小巨人
     phone = CharField(max_length=32, default="")
     address = CharField(max_length=255, default="")
+    version = IntegerField(default=0)  # optimistic concurrency (actions.bump_version)
 
 
 class StageEvent(BaseModel):
-    """The date a factory entered an onboarding stage (one row per stage).
-    The current stage is the one entered last (ties: the later stage)."""
+    """The date a factory entered an onboarding stage: one row per stage and
+    pipeline. ``pipeline`` is 1 for the first; a reopen (``lead`` again from
+    ``lost``) starts the next, so the first pipeline's rows stay as they were
+    (migration 007 says how the KPIs read it). The current stage is the one
+    entered last in the highest pipeline (ties: the later stage)."""
 
     factory = ForeignKeyField(Factory, backref="stage_events", on_delete="CASCADE")
     stage = CharField(max_length=16, constraints=[_choice_check("stage", ALL_STAGES)])
     entered_on = DateField(index=True)
+    pipeline = SmallIntegerField(default=1)
+    note = TextField(default="")
+    moved_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = DateTimeField(null=True)  # set by moves made in the app
 
     class Meta:
-        indexes = ((("factory", "stage"), True),)
+        indexes = ((("factory", "pipeline", "stage"), True),)
 
 
 class Membership(BaseModel):
@@ -264,6 +273,7 @@ class RenewalCase(BaseModel):
     decided_at = DateTimeField(null=True)
     churn_reason = CharField(max_length=32, null=True)
     updated_at = DateTimeField(default=utcnow)
+    version = IntegerField(default=0)  # optimistic concurrency (actions.bump_version)
 
 
 class Complaint(BaseModel):
@@ -295,6 +305,7 @@ class Complaint(BaseModel):
         null=True,
         constraints=[Check("satisfaction IS NULL OR satisfaction BETWEEN 1 AND 5")],
     )
+    version = IntegerField(default=0)  # optimistic concurrency (actions.bump_version)
 
     def status_from_timestamps(self):
         """The status the timestamps imply (used by imports and the seed)."""
@@ -317,7 +328,11 @@ class ComplaintEvent(BaseModel):
 
 
 class Visit(BaseModel):
-    """A rep's visit to a factory (on site, one to one)."""
+    """A rep's visit to a factory (on site, one to one). The check-in
+    (``latitude``, ``longitude``, ``accuracy_m`` in metres) is there only when
+    the rep let the browser share its position. ``client_key`` is the
+    browser's own key for the visit, unique, so a form sent twice (an
+    offline queue replaying) makes one row."""
 
     factory = ForeignKeyField(Factory, backref="visits", on_delete="CASCADE")
     rep = ForeignKeyField(User, backref="visits", on_delete="CASCADE")
@@ -327,6 +342,10 @@ class Visit(BaseModel):
     )
     notes = TextField(default="")
     next_action_on = DateField(null=True)
+    latitude = FloatField(null=True)
+    longitude = FloatField(null=True)
+    accuracy_m = FloatField(null=True)
+    client_key = CharField(max_length=64, null=True, unique=True)
 
     class Meta:
         indexes = (
@@ -415,15 +434,16 @@ class StageSpan(BaseModel):
     """Derived (migration 008, kept by triggers on ``stage_event``): each
     stage a factory was in, from the day it entered it to the day it left
     (the next stage's date; NULL: the stage it is in now). ``position``
-    numbers a factory's spans in stage order. Read through
+    numbers a factory's spans in order (pipeline, date, stage). Read through
     ``metrics.stage_spans``."""
 
     factory = ForeignKeyField(Factory, on_delete="CASCADE", index=False)
     position = SmallIntegerField()
+    pipeline = SmallIntegerField()
     stage = CharField(max_length=16)
     entered_on = DateField()
     left_on = DateField(null=True)
-    lead_on = DateField(null=True)  # the factory's lead date (the cohort it belongs to)
+    lead_on = DateField(null=True)  # the pipeline's lead date (the cohort it belongs to)
 
     class Meta:
         primary_key = CompositeKey("factory", "position")
@@ -461,10 +481,32 @@ class ImportJob(BaseModel):
     payload = BlobField(null=True)
 
 
+class Notification(BaseModel):
+    """One message to one user (SPEC: notifications are rows, not
+    processes). ``kind`` names a message registered in ``actions.notifications``;
+    ``params`` (JSON) fills it in the reader's language when shown; ``link``
+    is the path of the object it is about. Unread while ``read_at`` is NULL;
+    rows older than ``actions.notifications.RETENTION_DAYS`` are deleted."""
+
+    recipient = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    kind = CharField(max_length=32)
+    link = CharField(max_length=255)
+    params = TextField(default="{}")
+    created_at = DateTimeField(default=utcnow, index=True)
+    read_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = (
+            (("recipient", "read_at"), False),
+            (("recipient", "created_at"), False),
+        )
+
+
 ALL_MODELS = [
     Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
-    AuditLog, ImportJob,
+    AuditLog, ImportJob, Notification,
 ]
 
 # Derived tables, rebuilt from the domain tables (metrics.rollup,

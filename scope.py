@@ -72,12 +72,15 @@ def visible_regions(user, query=None):
 
 def visible_users(user):
     """A subquery of the ids of the users ``user`` may see: an admin, all;
-    anyone else, themself plus the reps and owners of the factories they see."""
+    staff, themself plus the reps and owners of the factories they see; an
+    owner, themself and their factory's rep (never another owner)."""
     every = User.select(User.id)
     if user is None or not user.is_active:
         return every.where(False)
     if user.role == "admin":
         return every
-    factories = visible_factories(user, Factory.select(Factory.id))
     reps = visible_factories(user, Factory.select(Factory.rep)).where(Factory.rep.is_null(False))
+    if not user.is_staff:
+        return every.where((User.id == user.id) | User.id.in_(reps))
+    factories = visible_factories(user, Factory.select(Factory.id))
     return every.where((User.id == user.id) | User.id.in_(reps) | User.factory.in_(factories))

@@ -78,7 +78,7 @@ def add_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if request.endpoint != "static":

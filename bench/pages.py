@@ -1,4 +1,6 @@
-"""Benchmark: the sales pages at programme scale (issue 6).
+"""Benchmark: the sales pages at programme scale (issue 6), and the factory
+page with its timeline partial (issue 11; "period" is then the factory's
+history, two years).
 
     python -m bench pages                # SQLite, and PostgreSQL when reachable
     BENCH_BACKENDS=sqlite python -m bench pages
@@ -55,6 +57,17 @@ PAGES = [
 EXTRA_USERS = {"manager_all": "manager_all"}
 
 
+# The factory page and its timeline partial (issue 11), for the bench
+# owner's factory (the one with the most sales rows: two years of history),
+# as its owner and as the admin (staff: every timeline kind).
+FACTORY_PAGES = [
+    ("factory page /factories/<code>", "page", ("owner", "admin"), "/factories/{code}"),
+    ("factory timeline show more (partial)", "partial", ("owner", "admin"),
+     "/factories/{code}/timeline?page=2"),
+]
+HISTORY_DAYS = 730
+
+
 def _get(port, path, headers):
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     connection.request("GET", path, headers=headers)
@@ -101,17 +114,22 @@ def run_backend(label, url):
             users[role] = User.get(User.username == username)
         creds = kpis.credentials(app, users)
         spans = kpis.periods(last_day)
+        factory_code = users["owner"].factory.code
         db.close()
     rows, sizes = [], []
     server = kpis.Server(url)
     try:
-        for name, kind, roles, template in PAGES:
+        for name, kind, roles, template in PAGES + FACTORY_PAGES:
             if ONLY not in name:
                 continue
+            # A factory page has no period: it shows the factory's whole history.
+            targets = spans if "{from}" in template else {HISTORY_DAYS: None}
             for role in roles:
-                for days, period in spans.items():
-                    path = template.replace("{from}", period.start.isoformat()).replace(
-                        "{to}", period.end.isoformat())
+                for days, period in targets.items():
+                    path = template.replace("{code}", factory_code)
+                    if period is not None:
+                        path = path.replace("{from}", period.start.isoformat()).replace(
+                            "{to}", period.end.isoformat())
                     headers = dict(creds[role]["page"], **(HTMX if kind == "partial" else {}))
                     p50, p95, queries, statuses = kpis.time_target(server.port, path, headers)
                     row = dict(backend=label, target=name, kind=kind, role=role, days=days,
@@ -119,7 +137,7 @@ def run_backend(label, url):
                                status="/".join(str(s) for s in sorted(statuses)))
                     rows.append(row)
                     print(_format_row(row), flush=True)
-                    if kind == "page" and days == min(spans) and label == "SQLite":
+                    if kind == "page" and days == min(targets) and label == "SQLite":
                         first, repeat, files = transfer(server.port, path, creds[role]["page"])
                         sizes.append(dict(target=name, role=role, first=first, repeat=repeat,
                                           files=files))

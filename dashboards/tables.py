@@ -107,7 +107,10 @@ class Table:
     (for drill-down tables, the link of a factory row). ``on_page(filters,
     state, rows)``: adds what only the shown rows need (a sparkline) and
     returns them. ``export(filters, state, rows)``: ``(header, rows)`` of the
-    download, exact figures; ``None`` for no export."""
+    download, exact figures; ``None`` for no export. ``export_kinds``: the
+    spreadsheet kind of each export column (``exchange.table_download``'s
+    TEXT, MONEY, RATE, COUNT, NUMBER, DATE), so money, rates and codes open
+    right in a spreadsheet; ``None`` lets each value's type decide."""
 
     name: str
     title: object
@@ -120,6 +123,7 @@ class Table:
     link: object = None
     on_page: object = None
     export: object = None
+    export_kinds: tuple = None
     export_stem: str = None
     empty: object = _l("Nothing to show for these filters.")
     page_title: object = None
@@ -272,7 +276,7 @@ class Table:
         if state.level:
             stem += f"-{state.level}"
         stem += f"-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}"
-        return download_response(header, rows, file_format, stem)
+        return download_response(header, rows, file_format, stem, kinds=self.export_kinds)
 
 
 @dataclass

@@ -651,6 +651,8 @@ def build_world(scale_name, seed, today, rng):
     world.showcases = (high, low)
     for factory in world.factories:
         for stage, day in factory.stages:
+            note = (texts.LOST_NOTES[factory.id % len(texts.LOST_NOTES)]
+                    if stage == "lost" else "")
             world.stage_events.append(Obj(id=len(world.stage_events) + 1, factory_id=factory.id,
-                                          stage=stage, entered_on=day))
+                                          stage=stage, entered_on=day, note=note))
     return world

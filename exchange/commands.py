@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from exchange.exporter import export_rows
+from exchange.exporter import column_kinds, export_rows
 from exchange.importer import run_import
 from exchange.kinds import KIND_NAMES
 from exchange.table_download import write_csv, write_xlsx
@@ -76,7 +76,8 @@ def export_command(kind, file):
     header, rows = export_rows(kind)
     counted = _Counter(rows)
     with open(file, "wb") as handle:
-        (write_csv if suffix == ".csv" else write_xlsx)(header, counted, handle)
+        (write_csv if suffix == ".csv" else write_xlsx)(header, counted, handle,
+                                                          kinds=column_kinds(kind))
     click.echo(f"Exported {counted.count} {kind} row(s) to {file}.")
 
 

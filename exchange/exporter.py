@@ -4,13 +4,19 @@ see (scope.py), so that an export re-imports unchanged.
 Rows stream in batches by id (keyset pagination): a million sales rows never
 sit in memory at once, on SQLite or PostgreSQL. Values keep their types
 (dates, integers, ``Decimal`` yuan) so an XLSX gets real numbers and dates;
-``table_download`` turns them into text for CSV.
+``table_download`` turns them into text for CSV, typed by ``column_kinds``.
+
+An owner's export holds no staff-only text: visit notes are left empty, and
+of the users they may see (themselves and their factory's rep, scope.py) only
+the work contact: the rep's regions are left empty too.
 """
 
 from peewee import JOIN
 
 import scope
+from exchange import values
 from exchange.kinds import KINDS
+from exchange.table_download import COUNT, DATE, MONEY, TEXT
 from exchange.values import format_timestamp
 from models import (Complaint, Factory, Membership, Region, SalesDaily, StageEvent, User,
                     UserRegion, Visit, fen_to_cny)
@@ -36,6 +42,11 @@ def _factories_in_scope(query, user):
     if user is None:
         return query
     return query.where(Factory.id.in_(scope.visible_factory_ids(user)))
+
+
+def _staff_text(user):
+    """True when ``user`` may read staff-only text (the CLI, ``None``, may)."""
+    return user is None or user.is_staff
 
 
 def _yes_no(flag):
@@ -66,7 +77,8 @@ def _users(user):
         if not rows:
             return
         for user_id, username, name, role, factory_code, email, phone in rows:
-            yield (username, name, role, ";".join(regions.get(user_id, [])),
+            yield (username, name, role,
+                   ";".join(regions.get(user_id, [])) if _staff_text(user) else "",
                    factory_code or "", email, phone)
         last = rows[-1][0]
 
@@ -85,7 +97,7 @@ def _factories(user):
 
 def _stages(user):
     query = (StageEvent.select(StageEvent.id, Factory.code, StageEvent.stage,
-                               StageEvent.entered_on).join(Factory))
+                               StageEvent.entered_on, StageEvent.pipeline).join(Factory))
     yield from _batches(_factories_in_scope(query, user), StageEvent.id)
 
 
@@ -124,12 +136,19 @@ def _complaints(user):
 
 def _visits(user):
     query = (Visit.select(Visit.id, Factory.code, Rep.username, Visit.visited_at, Visit.purpose,
-                          Visit.notes, Visit.next_action_on)
+                          Visit.notes, Visit.next_action_on, Visit.latitude, Visit.longitude,
+                          Visit.accuracy_m)
              .join(Factory, on=(Visit.factory == Factory.id))
              .join(Rep, on=(Visit.rep == Rep.id), src=Visit))
-    for code, rep, visited_at, purpose, notes, next_action_on in _batches(
+    staff = _staff_text(user)
+    for code, rep, visited_at, purpose, notes, next_action_on, lat, lon, accuracy in _batches(
             _factories_in_scope(query, user), Visit.id):
-        yield code, rep, format_timestamp(visited_at), purpose, notes, next_action_on or ""
+        yield (code, rep, format_timestamp(visited_at), purpose, notes if staff else "",
+               next_action_on or "", _blank_none(lat), _blank_none(lon), _blank_none(accuracy))
+
+
+def _blank_none(value):
+    return "" if value is None else value
 
 
 _ROWS = {
@@ -144,3 +163,14 @@ def export_rows(kind_name, user=None):
     header's order. ``user=None`` (the CLI) exports everything; a user gets
     only what the scope rule lets them see."""
     return KINDS[kind_name].column_names, _ROWS[kind_name](user)
+
+
+# How a spreadsheet types each column, from the parser that reads it back.
+_COLUMN_KINDS = {values.money_fen: MONEY, values.count: COUNT, values.date: DATE}
+
+
+def column_kinds(kind_name):
+    """The ``table_download`` kind of each column of ``kind_name``: money,
+    counts and dates as such, everything else (codes, phones, yes/no,
+    timestamps with their offset) as text."""
+    return [_COLUMN_KINDS.get(column.parse, TEXT) for column in KINDS[kind_name].columns]

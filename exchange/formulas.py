@@ -1,23 +1,30 @@
 """Spreadsheet formula injection: neutralise text cells on export, and undo
 it on import so an export re-imports unchanged.
 
-A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
-return would run as a formula in Excel or WPS; exports put a single quote in
-front (OWASP's advice). Only text is touched: numbers (a negative amount)
-are written as numbers. To keep round trips exact, text that already starts
-with quotes followed by one of those characters gets one more quote, and
-``restore_text`` takes exactly one off.
+A text cell that a spreadsheet may run as a formula gets a single quote in
+front (OWASP's advice). That is a cell starting with ``=``, ``+``, ``-`` or
+``@``, or with their full-width forms ``＝ ＋ － ＠`` (what a Chinese input
+method types; some spreadsheets take them for the ASCII ones), also after
+leading spaces of any kind (a space, a no-break space, an ideographic space,
+line breaks: spreadsheets skip them before a formula), and a cell starting
+with a tab, a carriage return or a line feed (they move or split the cell).
+Only text is touched: numbers (a negative amount) are written as numbers.
+To keep round trips exact, text that already starts with quotes followed by
+one of those starts gets one more quote, and ``restore_text`` takes exactly
+one off.
 """
 
 import re
 
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-_NEUTRALISED = re.compile(r"'+[=+\-@\t\r]")
+# \s is Unicode whitespace: space, no-break space, U+3000, tab, CR, LF, ...
+_FORMULA_START = r"(?:[\t\r\n]|\s*[=+\-@\uff1d\uff0b\uff0d\uff20])"
+_DANGEROUS = re.compile(_FORMULA_START)
+_NEUTRALISED = re.compile("'+" + _FORMULA_START)
 
 
 def neutralise_text(value):
     """``value`` made safe to open in a spreadsheet (text only)."""
-    if value and (value.startswith(DANGEROUS_START) or _NEUTRALISED.match(value)):
+    if value and (_DANGEROUS.match(value) or _NEUTRALISED.match(value)):
         return "'" + value
     return value
 

@@ -278,9 +278,9 @@ def _check_header(kind, header, result):
             result.add(Problem(1, name or f"#{index + 1}", N_(
                 "unknown column (expected: %(expected)s)"), {"expected": ", ".join(kind.column_names)}))
         positions.setdefault(name, index)
-    for column in kind.column_names:
-        if column not in positions:
-            result.add(Problem(1, column, N_("missing column")))
+    for column in kind.columns:
+        if column.name not in positions and not column.optional:
+            result.add(Problem(1, column.name, N_("missing column")))
     return [(positions.get(column.name), column) for column in kind.columns]
 
 
@@ -309,7 +309,7 @@ def _stage_rows(kind, table, layout, refs, staging, result, progress):
         result.rows += 1
         parsed = {}
         for index, name, parse, required, blank in columns:
-            cell = cells[index]
+            cell = None if index is None else cells[index]
             if is_blank(cell):
                 if required:
                     error(name, REQUIRED)

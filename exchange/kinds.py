@@ -22,11 +22,14 @@ REQUIRED = N_("required")
 class Column:
     """One file column: its name, its parser and what an empty cell means."""
 
-    def __init__(self, name, parse, required=True, blank=None):
+    def __init__(self, name, parse, required=True, blank=None, optional=False):
         self.name = name
         self.parse = parse
         self.required = required
         self.blank = blank
+        # An optional column may be left out of the header (a column added
+        # after SPEC section 6's form): every row then reads ``blank``.
+        self.optional = optional
 
 
 def _max(model, field):
@@ -118,6 +121,20 @@ class Kind:
         if factory_id is None:
             error(column, N_("no factory with code %(code)s"), code=code)
         return factory_id
+
+    @staticmethod
+    def staff_id(cells, refs, error, column="rep_username"):
+        """A rep, manager or admin (anyone on staff logs visits in the app)."""
+        username = cells[column]
+        found = refs.users.get(username)
+        if found is None:
+            error(column, N_("no user named %(username)s"), username=username)
+            return None
+        if found[1] == "owner":
+            error(column, N_("%(username)s is a %(role)s, not staff"), username=username,
+                  role=found[1])
+            return None
+        return found[0]
 
     @staticmethod
     def rep_id(cells, refs, error, column="rep_username"):
@@ -255,14 +272,17 @@ class Stages(Kind):
         code_column("factory_code", Factory, "code"),
         choice_column("stage", ALL_STAGES),
         Column("entered_on", v.date),
+        # Optional (migration 007): 1 = the first pipeline, 2 after a reopen...
+        Column("pipeline", v.pipeline, required=False, blank=1, optional=True),
     )
-    key = ("factory_code", "stage")
-    db_key = ("factory_id", "stage")
+    key = ("factory_code", "stage", "pipeline")
+    db_key = ("factory_id", "stage", "pipeline")
     db_values = ("entered_on",)
     refs = {"factories": True}
 
     def to_row(self, cells, refs, error):
-        return (self.factory_id(cells, refs, error), cells["stage"], cells["entered_on"])
+        return (self.factory_id(cells, refs, error), cells["stage"], cells["pipeline"],
+                cells["entered_on"])
 
 
 class Memberships(Kind):
@@ -391,15 +411,26 @@ class Visits(Kind):
         choice_column("purpose", VISIT_PURPOSES),
         text_column("notes"),
         Column("next_action_on", v.date, required=False),
+        # Optional (migration 007): the check-in, when the visitor shared it.
+        Column("latitude", functools.partial(v.coordinate, limit=90), required=False,
+               optional=True),
+        Column("longitude", functools.partial(v.coordinate, limit=180), required=False,
+               optional=True),
+        Column("accuracy_m", functools.partial(v.coordinate, limit=100_000, low=0),
+               required=False, optional=True),
     )
     key = ("factory_code", "rep_username", "visited_at")
     db_key = ("factory_id", "rep_id", "visited_at")
-    db_values = ("purpose", "notes", "next_action_on")
+    db_values = ("purpose", "notes", "next_action_on", "latitude", "longitude", "accuracy_m")
     refs = {"factories": True, "users": True}
 
     def to_row(self, cells, refs, error):
-        return (self.factory_id(cells, refs, error), self.rep_id(cells, refs, error),
-                cells["visited_at"], cells["purpose"], cells["notes"], cells["next_action_on"])
+        if (cells["latitude"] is None) != (cells["longitude"] is None):
+            error("latitude" if cells["latitude"] is None else "longitude",
+                  N_("a check-in needs both latitude and longitude"))
+        return (self.factory_id(cells, refs, error), self.staff_id(cells, refs, error),
+                cells["visited_at"], cells["purpose"], cells["notes"], cells["next_action_on"],
+                cells["latitude"], cells["longitude"], cells["accuracy_m"])
 
 
 KINDS = {kind.name: kind for kind in (Regions(), Users(), Factories(), Stages(), Memberships(),

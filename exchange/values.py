@@ -119,6 +119,28 @@ def count(cell):
     return value
 
 
+def pipeline(cell):
+    """A stage pipeline number: 1, or more after reopens."""
+    value = count(cell)
+    if value < 1 or value > 1000:
+        raise BadValue(N_("must be 1 or more"))
+    return value
+
+
+def coordinate(cell, limit, low=None):
+    """A decimal number in ``low``..``limit`` (default -limit..limit): a
+    latitude, a longitude or an accuracy in metres."""
+    if isinstance(cell, bool):
+        raise BadValue(N_("not a number"))
+    try:
+        value = float(cell if isinstance(cell, (int, float)) else str(cell).strip())
+    except ValueError:
+        raise BadValue(N_("not a number")) from None
+    if not (-limit if low is None else low) <= value <= limit:
+        raise BadValue(N_("out of range"))
+    return value
+
+
 _MONEY = re.compile(r"([0-9]{1,13})(?:\.([0-9]{1,2}))?")
 
 

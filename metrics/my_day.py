@@ -42,8 +42,8 @@ def rep_day(user, today):
         last_visit, next_action = visits.get(factory.id, (None, None))
         row = {
             "factory": factory,
-            "stage": stage[0] if stage else None,
-            "stage_since": stage[1] if stage else None,
+            "stage": stage.stage if stage else None,
+            "stage_since": stage.entered_on if stage else None,
             "last_visit": last_visit,
             "next_action_on": next_action,
             "term": term,

@@ -4,7 +4,11 @@ live, over the stage history of the factories in scope.
 Stages in order: lead, contacted, visited, signed, store_ready, trained,
 live; ``lost`` ends a pipeline. The stage a factory is (or was) in comes
 from the kept spans of ``metrics.stage_spans``, never from scanning the
-history here.
+history here. A reopen (``lead`` again after ``lost``) is pipeline n + 1
+(migration 007): the cohort counts factories with a lead dated in the
+period, once each, and what they reached in that lead's pipeline (each span
+carries its pipeline's lead date); days to live run from the lead of the
+same pipeline.
 """
 
 import datetime
@@ -95,7 +99,8 @@ def kpis(scope, period):
     ``to``, stage history up to ``to``)."""
     ids = scope.factory_ids(period.end)
     # The same numbers as ``compute(facts(...))``, aggregated in the database.
-    reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage, fn.COUNT(SQL("*"))))
+    reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage,
+                                                      fn.COUNT(StageSpan.factory.distinct())))
                                 .group_by(StageSpan.stage)))
     stalled = rawrows.rows(_stalled(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
     result = {"leads": reached.get("lead", 0)}

@@ -1,14 +1,17 @@
 """008: each factory's stages as spans, kept by triggers (issue 12).
 
 ``stage_span`` holds, for every factory, its stage history in order (by
-date, ties: the later stage), one row per stage entered, with the day it was
-left: the next stage's date, or NULL for the stage it is in now. So
+pipeline, migration 007; then by date, ties: the later stage), one row per
+stage entered, with the day it was left: the next stage's date, or NULL for
+the stage it is in now, which is the last stage of the highest pipeline. So
 
 * the current stage of any set of factories is ``left_on IS NULL`` (an index
   read, no scan of the history), and
 * the stage a factory was in at the end of any day ``d`` is the span with
   ``entered_on <= d`` and ``left_on`` NULL or after ``d`` (the stalled count
-  of a past period, the pipeline as it stood).
+  of a past period, the pipeline as it stood). A reopen on the day of the
+  loss leaves ``lost`` a span of no days (left the day it was entered), so
+  that day reads ``lead``.
 
 Triggers on ``stage_event`` recompute the spans of the factories a write
 touched, in the writer's transaction, on every path (stage moves, imports,
@@ -18,9 +21,10 @@ transition tables, serialised by an advisory lock so two writers never
 interleave their recomputes. The SQL here is frozen; the live copy that
 rebuilds the table is ``metrics.stage_spans``.
 
-Each span also carries ``lead_on``, the factory's lead date, so the
-onboarding cohort (leads in a period) and its days to live are index reads
-of this table without a self-join of the history.
+Each span also carries its ``pipeline`` and that pipeline's ``lead_on``
+date, so the onboarding cohort (leads in a period) and its days to live
+(from the lead of the same pipeline) are index reads of this table without
+a self-join of the history.
 """
 
 import peewee as pw
@@ -33,8 +37,8 @@ STAGE_RANK = ("CASE e.\"stage\" WHEN 'lead' THEN 0 WHEN 'contacted' THEN 1 "
 def _table(postgres):
     return [
         'CREATE TABLE "stage_span" ("factory_id" INTEGER NOT NULL, "position" SMALLINT NOT NULL, '
-        '"stage" VARCHAR(16) NOT NULL, "entered_on" DATE NOT NULL, "left_on" DATE, '
-        '"lead_on" DATE, '
+        '"pipeline" SMALLINT NOT NULL, "stage" VARCHAR(16) NOT NULL, '
+        '"entered_on" DATE NOT NULL, "left_on" DATE, "lead_on" DATE, '
         'PRIMARY KEY ("factory_id", "position"), FOREIGN KEY ("factory_id") REFERENCES '
         '"factory" ("id") ON DELETE CASCADE)' + ("" if postgres else " WITHOUT ROWID"),
         'CREATE INDEX "stage_span_left_on_stage" ON "stage_span" '
@@ -50,12 +54,14 @@ def _refill(only):
     """INSERT ... SELECT of the spans of the factories ``only`` (a condition
     on ``e."factory_id"``) selects."""
     return (
-        'INSERT INTO "stage_span" ("factory_id", "position", "stage", "entered_on", "left_on", '
-        '"lead_on") SELECT e."factory_id", ROW_NUMBER() OVER w, e."stage", e."entered_on", '
-        'LEAD(e."entered_on") OVER w, MIN(CASE WHEN e."stage" = \'lead\' THEN e."entered_on" END) '
-        'OVER (PARTITION BY e."factory_id") FROM "stage_event" e '
+        'INSERT INTO "stage_span" ("factory_id", "position", "pipeline", "stage", "entered_on", '
+        '"left_on", "lead_on") SELECT e."factory_id", ROW_NUMBER() OVER w, e."pipeline", '
+        'e."stage", e."entered_on", LEAD(e."entered_on") OVER w, '
+        'MIN(CASE WHEN e."stage" = \'lead\' THEN e."entered_on" END) '
+        'OVER (PARTITION BY e."factory_id", e."pipeline") FROM "stage_event" e '
         f'WHERE e."factory_id" {only} '
-        f'WINDOW w AS (PARTITION BY e."factory_id" ORDER BY e."entered_on", {STAGE_RANK}, e."id")')
+        'WINDOW w AS (PARTITION BY e."factory_id" '
+        f'ORDER BY e."pipeline", e."entered_on", {STAGE_RANK}, e."id")')
 
 
 def _sqlite_triggers():

@@ -30,9 +30,11 @@ FULL_LOAD = [
         ["owner.lin", "林老板", "owner", "", "F00002", "", "+86 139 0000 0002"],
     ]),
     ("stages", [
-        ["F00001", "lead", "2024-01-05"],
-        ["F00001", "live", "2024-02-20"],
-        ["F00002", "lead", "2024-03-01"],
+        ["F00001", "lead", "2024-01-05", "1"],
+        ["F00001", "live", "2024-02-20", "1"],
+        ["F00002", "lead", "2024-03-01", "1"],
+        ["F00002", "lost", "2024-04-01", "1"],
+        ["F00002", "lead", "2024-05-01", "2"],  # a reopen: the second pipeline
     ]),
     ("memberships", [
         ["F00001", "2024-03-01", "2025-02-28", "super", "106800.00", "renewed"],
@@ -53,10 +55,45 @@ FULL_LOAD = [
          "2025-03-05T23:10:00+08:00", "", "", ""],
     ]),
     ("visits", [
-        ["F00001", "rep.wang", "2025-03-03T10:00:00+08:00", "renewal", "带了续约方案", "2025-03-10"],
-        ["F00002", "rep.wang", "2025-03-04T15:30:00+08:00", "routine", "", ""],
+        ["F00001", "rep.wang", "2025-03-03T10:00:00+08:00", "renewal", "带了续约方案", "2025-03-10",
+         "23.12911", "113.264385", "18.0"],
+        ["F00002", "rep.wang", "2025-03-04T15:30:00+08:00", "routine", "", "", "", "", ""],
+        ["F00002", "mgr.li", "2025-03-05T09:00:00+08:00", "training", "", "", "", "", ""],
     ]),
 ]
+
+
+# Text that a spreadsheet may run as a formula or split into cells (issues
+# 16 and 18): each hostile start followed by a formula, and separators inside.
+HOSTILE_TEXTS = [
+    "\t=1+1", "\r=1+1", "\n=1+1", ";=1+1", ",=1+1", " =1+1", "\u00a0=1+1", "\u3000=1+1",
+    "＝1+1", "＋1+1", "－1+1", "＠SUM(1,1)", "=1+1", "+1+1", "-1+1", "@SUM(1,1)", "|=1+1",
+    "=cmd|' /C calc'!A0", "a\t=1+1", "a;=1+1", "厂\n=2+2", "'=1+1", " \u00a0+1",
+]
+
+
+def hostile_load():
+    """Rows to import after ``FULL_LOAD``: a factory and a complaint per
+    hostile text (in every free-text column), a rep whose name is one, sales
+    so each shows in the ranking, and a factory whose code has leading zeros."""
+    factories, complaints, sales, visits = [], [], [], []
+    for number, text in enumerate(HOSTILE_TEXTS, 1):
+        code = f"H{number:03d}"
+        factories.append([code, text, "GZ-WOMEN", "factory", "rep.evil", "no", "no", text[:32],
+                          text + "广州"])
+        complaints.append([f"CH{number:05d}", code, "service", "normal", "board", text, text,
+                           "2025-03-05T10:00:00+08:00", "", "", ""])
+        sales.append([code, "2025-03-03", f"{number * 639.93:.2f}", str(number), "0", "0", "0",
+                      "0", "0"])
+        visits.append([code, "rep.evil", "2025-03-06T10:00:00+08:00", "routine", text, ""])
+    factories.append(["00123", "零号工厂", "ST-UW", "factory", "rep.evil", "no", "no",
+                      "020-8888 0002", ""])
+    return [
+        ("users", [["rep.evil", "=cmd|' /C calc'!A0", "rep", "GZ-WOMEN", "", "",
+                    "0755-1234 5678"]]),
+        ("factories", factories), ("complaints", complaints), ("sales", sales),
+        ("visits", visits),
+    ]
 
 
 def write_csv(path, kind, rows, header=None, encoding="utf-8"):
@@ -82,9 +119,10 @@ def write_xlsx(path, kind, rows, header=None):
     return Path(path)
 
 
-def load_everything(runner, folder):
-    """Import the full load through the CLI; every step must succeed."""
-    for number, (kind, rows) in enumerate(FULL_LOAD):
+def load_everything(runner, folder, extra=()):
+    """Import the full load (then ``extra``, more ``(kind, rows)``) through
+    the CLI; every step must succeed."""
+    for number, (kind, rows) in enumerate(FULL_LOAD + list(extra)):
         path = write_csv(Path(folder) / f"{number}-{kind}.csv", kind, rows)
         result = runner.invoke(args=["import", kind, str(path)])
         assert result.exit_code == 0, (kind, result.output)

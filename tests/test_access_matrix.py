@@ -15,7 +15,7 @@ followed. Anonymous visitors of pages get 302 (to the login page); of
 import pytest
 
 from access import issue_api_token
-from models import ImportJob, db
+from models import ImportJob, Notification, db
 from tests.helpers import csrf_token_of, login
 
 ROLES = ("anonymous", "rep", "owner", "manager", "admin")
@@ -56,6 +56,15 @@ EXPECTED = {
     "data_exchange.commit": (LOGIN, 403, 403, 403, 303),  # a finished job: nothing to do
     "data_exchange.cancel": (LOGIN, 403, 403, 403, 303),
     "data_exchange.export": (LOGIN, 200, 200, 200, 200),  # narrowed by scope.py
+    "factories.own": (LOGIN, 403, 302, 403, 403),
+    "factories.page": (LOGIN, 200, 200, 200, 200),
+    "factories.timeline": (LOGIN, 200, 200, 200, 200),
+    "factories.move_stage": (LOGIN, 303, 403, 303, 303),
+    "factories.log_visit": (LOGIN, 303, 403, 303, 303),
+    "notifications.index": (LOGIN, 200, 200, 200, 200),
+    "notifications.open_one": (LOGIN, 303, 404, 404, 404),  # the rep's notification
+    "notifications.read_all": (LOGIN, 303, 303, 303, 303),
+    "notifications.bell": (LOGIN, 302, 302, 302, 302),  # without htmx: to the list
     "onboarding.dashboard": (LOGIN, 200, 403, 200, 200),
     "onboarding.stalled": (LOGIN, 200, 403, 200, 200),
     "onboarding.stalled_export": (LOGIN, 200, 403, 200, 200),
@@ -81,6 +90,11 @@ URL_ARGS = {
     "data_exchange.commit": lambda users: {"job_id": _import_job(users.admin)},
     "data_exchange.cancel": lambda users: {"job_id": _import_job(users.admin)},
     "data_exchange.export": lambda users: {"kind": "sales", "fmt": "csv"},
+    "factories.page": lambda users: {"code": users.factory.code},
+    "factories.timeline": lambda users: {"code": users.factory.code},
+    "factories.move_stage": lambda users: {"code": users.factory.code},
+    "factories.log_visit": lambda users: {"code": users.factory.code},
+    "notifications.open_one": lambda users: {"note_id": _notification(users.rep)},
     "onboarding.stalled_export": lambda users: {"file_format": "csv"},
     "onboarding.speed_export": lambda users: {"file_format": "xlsx"},
     "onboarding.factories_export": lambda users: {"file_format": "csv"},
@@ -94,6 +108,13 @@ def _import_job(admin):
                                 uploaded_by=admin).id
 
 
+def _notification(user):
+    """The id of a notification for ``user``."""
+    with db.atomic():
+        return Notification.create(recipient=user, kind="stage_moved", link="/",
+                                   params="{}").id
+
+
 def _token(user, admin):
     """The id of a new API token of ``user``."""
     with db.atomic():
@@ -102,6 +123,8 @@ def _token(user, admin):
 # endpoint: function(users) -> form data for a POST-only route
 POST_DATA = {
     "main.set_language": lambda users: {"lang": "en", "next": "/"},
+    "factories.move_stage": lambda users: {"stage": "lead"},
+    "factories.log_visit": lambda users: {"purpose": "routine"},
 }
 
 

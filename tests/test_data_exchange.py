@@ -19,7 +19,8 @@ from exchange.kinds import KINDS
 from models import (AuditLog, Complaint, Factory, Membership, Region, SalesDaily, User,
                     UserRegion, Visit)
 from tests.builders import make_factory, make_region, make_user
-from tests.exchange_files import FULL_LOAD, load_everything, write_csv, write_xlsx
+from tests.exchange_files import (FULL_LOAD, hostile_load, load_everything, write_csv,
+                                  write_xlsx)
 
 
 def table_counts():
@@ -60,7 +61,7 @@ def test_full_load_then_export_gives_back_the_same_rows(runner, tmp_path):
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_export_then_import_round_trips_exactly(runner, tmp_path, suffix):
-    load_everything(runner, tmp_path)
+    load_everything(runner, tmp_path, hostile_load())
     before = snapshot()
     for kind in KINDS:
         first = tmp_path / f"first-{kind}.{suffix}"
@@ -196,8 +197,13 @@ BAD_ROWS = [
                     "", "2025-03-02T08:00:00+08:00", "6"], "satisfaction", "1 to 5"),
     ("complaints", ["C9", "F00001", "noise", "high", "board", "t", "",
                     "2025-03-01T09:30:00+08:00", "", "", ""], "category", "must be one of"),
-    ("visits", ["F00001", "mgr.li", "2025-03-03T10:00:00+08:00", "routine", "", ""],
-     "rep_username", "not a rep"),
+    ("visits", ["F00001", "owner.chen", "2025-03-03T10:00:00+08:00", "routine", "", ""],
+     "rep_username", "owner.chen is a owner, not staff"),
+    ("visits", ["F00001", "rep.wang", "2025-03-07T10:00:00+08:00", "routine", "", "", "91",
+                "10", ""], "latitude", "out of range"),
+    ("visits", ["F00001", "rep.wang", "2025-03-07T10:00:00+08:00", "routine", "", "", "",
+                "10", ""], "latitude", "needs both latitude and longitude"),
+    ("stages", ["F00001", "signed", "2025-01-01", "0"], "pipeline", "must be 1 or more"),
     ("visits", ["F00001", "rep.wang", "2025-03-03T10:00:00+08:00", "party", "", ""],
      "purpose", "must be one of"),
 ]
@@ -387,12 +393,27 @@ def test_a_damaged_xlsx_is_refused(runner, tmp_path):
 
 # -- formula injection ---------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["=1+1", "+86 138", "-12", "@SUM(A1)", "\tx", "\rx", "'=x",
-                                  "''+y", "plain", "", "'quoted"])
+HOSTILE_STARTS = ["=1+1", "+86 138", "-12", "@SUM(A1)", "\tx", "\rx", "\nx", " =1+1",
+                  "  +1", "\u00a0=1+1", "\u00a0 -1", "\u3000@x", "\n=1+1", "＝1+1", "＋1", "－1",
+                  "＠x", " ＝1", "'=x", "''+y", "' =x", "'\u00a0@x", "'＝x"]
+
+
+HARMLESS = ["plain", "", "'quoted", "a=b", "1-2", " x", "x\n=1", "|x", ";x"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_STARTS + HARMLESS)
 def test_neutralising_is_undone_exactly_on_import(text):
-    safe = neutralise_text(text)
-    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert restore_text(safe) == text
+    assert restore_text(neutralise_text(text)) == text
+
+
+@pytest.mark.parametrize("text", HARMLESS)
+def test_harmless_text_is_left_alone(text):
+    assert neutralise_text(text) == text
+
+
+@pytest.mark.parametrize("text", HOSTILE_STARTS)
+def test_every_hostile_start_gets_a_quote(text):
+    assert neutralise_text(text) == "'" + text
 
 
 def test_exports_neutralise_text_but_not_numbers(runner, tmp_path):
@@ -451,7 +472,7 @@ def test_imports_and_refusals_are_audited(runner, tmp_path):
     load_everything(runner, tmp_path)
     entry = AuditLog.select().where(AuditLog.action == "import").order_by(AuditLog.id.desc()).get()
     after = json.loads(entry.after)
-    assert after["kind"] == "visits" and after["inserted"] == 2
+    assert after["kind"] == "visits" and after["inserted"] == 3
     assert after["file"].endswith("visits.csv") and entry.username.startswith("cli")
     path = write_csv(tmp_path / "bad.csv", "regions", [["", "甲", "A", "", "", "", ""]])
     runner.invoke(args=["import", "regions", str(path)])
@@ -537,3 +558,22 @@ def test_sales_imports_keep_the_sales_rollup_exact(runner, tmp_path, monkeypatch
         SalesDaily.date == datetime.date(2025, 2, 3)).execute()
     period = Period(datetime.date(2025, 2, 1), datetime.date(2025, 2, 28))
     assert rollup.period_totals(ids, period) == sales_data.raw_period_totals(ids, period)
+
+
+def test_files_without_the_optional_columns_still_import(runner, tmp_path):
+    """SPEC section 6's columns alone: stages are the first pipeline and
+    visits have no check-in (migration 007 added the optional columns)."""
+    from models import StageEvent, Visit
+
+    load_everything(runner, tmp_path)
+    stages = write_csv(tmp_path / "s.csv", "stages", [["F00001", "contacted", "2024-01-09"]],
+                       header=["factory_code", "stage", "entered_on"])
+    visits = write_csv(tmp_path / "v.csv", "visits",
+                       [["F00001", "rep.wang", "2025-03-06T10:00:00+08:00", "routine", "", ""]],
+                       header=["factory_code", "rep_username", "visited_at", "purpose", "notes",
+                               "next_action_on"])
+    for kind, path in (("stages", stages), ("visits", visits)):
+        result = runner.invoke(args=["import", kind, str(path)])
+        assert result.exit_code == 0, result.output
+    assert StageEvent.get(StageEvent.stage == "contacted").pipeline == 1
+    assert Visit.select().where(Visit.latitude.is_null(False)).count() == 1

@@ -5,13 +5,16 @@ import datetime
 import io
 import json
 import re
+import zipfile
 
 import pytest
 from bs4 import BeautifulSoup
 
 from exchange import jobs
-from models import AuditLog, Factory, ImportJob, Region, SalesDaily
-from tests.builders import make_sales
+from exchange.kinds import KINDS
+from models import (AuditLog, ComplaintEvent, Factory, ImportJob, Region, RenewalCase,
+                    SalesDaily)
+from tests.builders import make_complaint, make_membership, make_sales, make_user, make_visit
 from tests.exchange_files import FULL_LOAD, load_everything, write_csv
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -58,7 +61,7 @@ def test_upload_preview_then_commit(client_as, tmp_path):
     assert page.status_code == 200
     assert counts(page)["inserted"] == "2"
     assert Region.select().count() == before  # a preview writes nothing
-    assert "hx-trigger" not in page.get_data(as_text=True)
+    assert not polling(page)
     response = post(admin, f"/admin/data/imports/{job_id}/commit", f"/admin/data/imports/{job_id}")
     assert response.status_code == 303
     page = finished(admin, job_id)
@@ -170,6 +173,47 @@ def test_an_owners_export_holds_only_their_factory(client_as, users):
         assert users.other_factory.code not in data
 
 
+STAFF_ONLY = "仅内部可见-STAFF-ONLY"
+
+
+def _export_text(client, kind, fmt):
+    """The text of one export download, CSV or every part of the XLSX."""
+    data = client.get(f"/export/{kind}.{fmt}").get_data()
+    if fmt == "csv":
+        return data.decode("utf-8-sig")
+    book = zipfile.ZipFile(io.BytesIO(data))
+    return "".join(book.read(name).decode("utf-8") for name in book.namelist())
+
+
+def test_an_owners_exports_hold_no_staff_only_text_and_no_other_users(client_as, users):
+    day = datetime.datetime(2025, 3, 3, 2, 0)
+    make_visit(users.factory, users.rep, day, notes=f"{STAFF_ONLY} visit note")
+    complaint = make_complaint(users.factory, day, body="运费太高")
+    ComplaintEvent.create(complaint=complaint, author=users.rep, body=f"{STAFF_ONLY} internal",
+                          internal=True)
+    term = make_membership(users.factory, datetime.date(2025, 1, 1))
+    RenewalCase.create(membership=term, risk_note=f"{STAFF_ONLY} risk",
+                       proposal_note=f"{STAFF_ONLY} proposal")
+    make_user("owner", username="co_owner", factory=users.factory, email="co@example.com")
+    users.rep.email, users.rep.phone = "rep@example.com", "020-1234 5678"
+    users.rep.save()
+    owner = client_as("owner")
+    for kind in KINDS:
+        for fmt in ("csv", "xlsx"):
+            text = _export_text(owner, kind, fmt)
+            assert STAFF_ONLY not in text, (kind, fmt)
+            assert "co_owner" not in text and "other_owner" not in text, (kind, fmt)
+    rows = list(csv.DictReader(io.StringIO(_export_text(owner, "users", "csv"))))
+    assert sorted(row["username"] for row in rows) == ["owner", "rep"]
+    rep = next(row for row in rows if row["username"] == "rep")
+    assert (rep["email"], rep["phone"], rep["regions"]) == ("rep@example.com", "020-1234 5678", "")
+    visits = list(csv.DictReader(io.StringIO(_export_text(owner, "visits", "csv"))))
+    assert [(row["factory_code"], row["notes"]) for row in visits] == [("F-OWN", "")]
+    # Staff still get the notes and every user of the factories they see.
+    assert STAFF_ONLY in _export_text(client_as("rep"), "visits", "csv")
+    assert "co_owner" in _export_text(client_as("rep"), "users", "csv")
+
+
 def test_unknown_export_kind_is_404(client_as):
     assert client_as("admin").get("/export/secrets.csv").status_code == 404
 
@@ -184,3 +228,21 @@ def test_unconfirmed_uploads_are_forgotten_after_two_days(app):
     assert ImportJob.get_by_id(old.id).payload is None
     assert ImportJob.get_by_id(old.id).state == "cancelled"
     assert bytes(ImportJob.get_by_id(new.id).payload) == b"y"
+
+
+@pytest.mark.parametrize("role, path", [("admin", "/admin/data"), ("manager", "/sales/")])
+def test_export_links_say_that_xlsx_keeps_codes_exactly(client_as, role, path):
+    soup = BeautifulSoup(client_as(role).get(path).get_data(as_text=True), "html.parser")
+    note = soup.select_one(".export-note").get_text(strip=True)
+    assert "XLSX" in note and "00123" in note and "编码" in note
+    formats = {link.get_text(strip=True) for link in soup.select("a[download]")}
+    assert formats == {"CSV", "XLSX"}
+
+
+def polling(page):
+    """The elements of ``page`` that poll, but for the header's bell (which
+    always does)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.get_data(as_text=True), "html.parser")
+    return [tag for tag in soup.select("[hx-trigger]") if tag.get("id") != "bell"]

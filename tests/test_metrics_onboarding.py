@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from metrics import onboarding
+from metrics.numbers import ratio
 from metrics.period import Period
 from metrics.scoping import Scope
 from tests.builders import make_factory, make_region, make_stage, make_user, make_visit
@@ -54,6 +55,34 @@ def test_kpis_by_hand(world):
     assert k["lead_to_live_rate"] == Decimal("0.25")
     assert k["median_days_to_live"] == 19
     assert k["stalled"] == 2  # B (20 days) and C (58 days)
+
+
+def test_reopens_count_the_pipeline_whose_lead_is_in_the_period(world):
+    m = lambda day: D(2026, 3, day)  # noqa: E731
+    h = make_factory(world["r1"], world["ann"], code="FH")
+    i = make_factory(world["r1"], world["ann"], code="FI")
+    j = make_factory(world["r2"], world["bob"], code="FJ")
+    # H: first pipeline from December, reopened the day it was lost, live 20 days on.
+    for stage, day, pipeline in (("lead", D(2025, 12, 1), 1), ("contacted", D(2025, 12, 5), 1),
+                                 ("lost", m(5), 1), ("lead", m(5), 2), ("live", m(25), 2)):
+        make_stage(h, stage, day, pipeline)
+    # I: reopened the day it was lost, a lead since 5 March: stalled, not lost.
+    for stage, day, pipeline in (("lead", D(2026, 1, 2), 1), ("lost", m(5), 1),
+                                 ("lead", m(5), 2)):
+        make_stage(i, stage, day, pipeline)
+    # J: both pipelines' leads in March: one factory of the cohort.
+    for stage, day, pipeline in (("lead", m(2), 1), ("lost", m(4), 1), ("lead", m(6), 2),
+                                 ("contacted", m(8), 2)):
+        make_stage(j, stage, day, pipeline)
+    k = onboarding.kpis(Scope(world["admin"]), MARCH)
+    # Cohort: A, B, D, E as before, and H, I, J once each; H's December
+    # contact is not this cohort's.
+    assert (k["leads"], k["reached_contacted"], k["reached_live"]) == (7, 3, 2)
+    assert k["lead_to_live_rate"] == ratio(2, 7)
+    assert k["median_days_to_live"] == Decimal("19.5")  # A 19, H 20 (from its second lead)
+    assert k["stalled"] == 4  # B, C, I, J
+    ids = Scope(world["admin"]).factory_ids(MARCH.end)
+    assert onboarding.compute(onboarding.facts(ids, MARCH), MARCH) == k
 
 
 def test_stalled_at_the_end_of_a_past_period_reads_the_stage_then(world):

@@ -17,28 +17,28 @@ ORDER = {stage: index for index, stage in enumerate(ALL_STAGES)}
 
 
 def expected_spans():
-    """``{(factory, position): (stage, entered_on, left_on, lead_on)}``
-    from the history: by date, ties by the stage order; ``lead_on`` the
-    factory's lead date."""
+    """``{(factory, position): (pipeline, stage, entered_on, left_on,
+    lead_on)}`` from the history: by pipeline, then date, ties by the stage
+    order; ``lead_on`` the lead date of the span's pipeline."""
     events = {}
-    for factory, stage, day, event_id in StageEvent.select(
-            StageEvent.factory, StageEvent.stage, StageEvent.entered_on, StageEvent.id).tuples():
-        events.setdefault(factory, []).append((day, ORDER[stage], event_id, stage))
+    for factory, pipeline, stage, day, event_id in StageEvent.select(
+            StageEvent.factory, StageEvent.pipeline, StageEvent.stage, StageEvent.entered_on,
+            StageEvent.id).tuples():
+        events.setdefault(factory, []).append((pipeline, day, ORDER[stage], event_id, stage))
     result = {}
     for factory, rows in events.items():
         rows.sort()
-        lead = next((day for day, _rank, _id, stage in rows if stage == "lead"), None)
-        for position, (day, _rank, _id, stage) in enumerate(rows, start=1):
-            left = rows[position][0] if position < len(rows) else None
-            result[(factory, position)] = (stage, day, left, lead)
+        leads = {pipeline: day for pipeline, day, _rank, _id, stage in rows if stage == "lead"}
+        for position, (pipeline, day, _rank, _id, stage) in enumerate(rows, start=1):
+            left = rows[position][1] if position < len(rows) else None
+            result[(factory, position)] = (pipeline, stage, day, left, leads.get(pipeline))
     return result
 
 
 def kept_spans():
-    return {(factory, position): (stage, entered_on, left_on, lead_on)
-            for factory, position, stage, entered_on, left_on, lead_on in StageSpan.select(
-                StageSpan.factory, StageSpan.position, StageSpan.stage, StageSpan.entered_on,
-                StageSpan.left_on, StageSpan.lead_on).tuples()}
+    S = StageSpan
+    return {(factory, position): tuple(rest) for factory, position, *rest in S.select(
+        S.factory, S.position, S.pipeline, S.stage, S.entered_on, S.left_on, S.lead_on).tuples()}
 
 
 def assert_kept():
@@ -53,6 +53,12 @@ def test_spans_follow_moves_edits_and_deletes(app):
     for factory in factories:
         for stage in rng.sample(ALL_STAGES, rng.randint(1, len(ALL_STAGES))):
             make_stage(factory, stage, START + datetime.timedelta(days=rng.choice([0, 0, 3, 9])))
+    # Reopens: second and third pipelines, some on the day of an earlier move.
+    for factory in factories[4:]:
+        for pipeline in (2, 3):
+            for stage in ("lead",) + tuple(rng.sample(ALL_STAGES[1:], 2)):
+                make_stage(factory, stage, START + datetime.timedelta(
+                    days=rng.choice([9, 9, 12, 20])), pipeline=pipeline)
     assert_kept()
     current = stage_spans.current_stages([f.id for f in factories])
     assert set(current) == {f.id for f in factories}
@@ -91,7 +97,8 @@ def test_current_stage_is_the_last_entered_and_as_of_reads_the_past(app):
     make_stage(factory, "contacted", D(2025, 1, 5))
     make_stage(factory, "visited", D(2025, 1, 5))  # same day: the later stage is current
     make_stage(factory, "lost", D(2025, 3, 1))
-    assert stage_spans.current_stages([factory.id]) == {factory.id: ("lost", D(2025, 3, 1))}
+    assert stage_spans.current_stages([factory.id]) == {
+        factory.id: stage_spans.CurrentStage("lost", D(2025, 3, 1), 1)}
 
     def on(day):
         return list(stage_spans.as_of([factory.id], day).tuples())
@@ -102,6 +109,45 @@ def test_current_stage_is_the_last_entered_and_as_of_reads_the_past(app):
     assert on(D(2025, 2, 28)) == [(factory.id, "visited", D(2025, 1, 5))]
     assert on(D(2025, 3, 1)) == [(factory.id, "lost", D(2025, 3, 1))]
     assert list(stage_spans.factories_in_stage("lost").tuples()) == [(factory.id,)]
+
+
+def test_a_reopen_is_a_new_pipeline_and_a_same_day_reopen_reads_lead(app):
+    factory, other = make_factory(), make_factory()
+    make_stage(factory, "lead", D(2025, 1, 1))
+    make_stage(factory, "contacted", D(2025, 1, 5))
+    make_stage(factory, "lost", D(2025, 3, 1))
+    make_stage(factory, "lead", D(2025, 3, 1), pipeline=2)  # reopened the day it was lost
+    make_stage(factory, "contacted", D(2025, 3, 4), pipeline=2)
+    # A second pipeline with dates before the first one's end: pipelines order first.
+    make_stage(other, "lead", D(2025, 2, 1))
+    make_stage(other, "lost", D(2025, 2, 10))
+    make_stage(other, "lead", D(2025, 2, 10), pipeline=2)
+    assert_kept()
+    assert stage_spans.current_stages([factory.id, other.id]) == {
+        factory.id: stage_spans.CurrentStage("contacted", D(2025, 3, 4), 2),
+        other.id: stage_spans.CurrentStage("lead", D(2025, 2, 10), 2)}
+    assert stage_spans.current_stage(other.id).stage == "lead"
+
+    def on(day):
+        return list(stage_spans.as_of([factory.id], day).tuples())
+
+    assert on(D(2025, 2, 28)) == [(factory.id, "contacted", D(2025, 1, 5))]
+    assert on(D(2025, 3, 1)) == [(factory.id, "lead", D(2025, 3, 1))]  # not lost
+    assert on(D(2025, 3, 4)) == [(factory.id, "contacted", D(2025, 3, 4))]
+    assert list(stage_spans.factories_in_stage("lost").tuples()) == []
+    # Each span carries its own pipeline's lead date.
+    leads = {(pipeline, stage): lead_on for pipeline, stage, _day, _left, lead_on
+             in (value for (f, _p), value in kept_spans().items() if f == factory.id)}
+    assert leads == {(1, "lead"): D(2025, 1, 1), (1, "contacted"): D(2025, 1, 1),
+                     (1, "lost"): D(2025, 1, 1), (2, "lead"): D(2025, 3, 1),
+                     (2, "contacted"): D(2025, 3, 1)}
+    # A delete of the reopen gives the first pipeline back.
+    with db.atomic():
+        StageEvent.delete().where((StageEvent.factory == factory.id)
+                                  & (StageEvent.pipeline == 2)).execute()
+    assert_kept()
+    assert stage_spans.current_stage(factory.id) == stage_spans.CurrentStage(
+        "lost", D(2025, 3, 1), 1)
 
 
 def _write_stages(path, rows):

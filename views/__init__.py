@@ -13,3 +13,8 @@ def register_blueprints(app):
     app.register_blueprint(data_exchange.bp)
     app.register_blueprint(sales.bp)
     app.register_blueprint(onboarding.bp)
+
+    from views import factories, notifications
+
+    app.register_blueprint(factories.bp)
+    app.register_blueprint(notifications.bp)

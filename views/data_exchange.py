@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext
 
 from access import roles_required
 from exchange import jobs
-from exchange.exporter import export_rows
+from exchange.exporter import column_kinds, export_rows
 from exchange.kinds import KIND_NAMES, KINDS
 from exchange.table_download import download_response
 from models import ImportJob, db, utcnow
@@ -151,4 +151,4 @@ def export(kind, fmt):
     if kind not in KINDS:
         abort(404)
     header, rows = export_rows(kind, user)
-    return download_response(header, rows, fmt, kind)
+    return download_response(header, rows, fmt, kind, kinds=column_kinds(kind))

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from access import roles_required
 from charts import figure_json, new_figure
 from i18n import is_chinese
+from labels import STAGE_LABELS
 from metrics.my_day import NOT_VISITED_DAYS, rep_day
 from metrics.regions import region_overview
 from scope import visible_factories
@@ -29,12 +30,6 @@ add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
 add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-STAGE_LABELS = {
-    "lead": _l("Lead"), "contacted": _l("Contacted"), "visited": _l("Visited"),
-    "signed": _l("Signed"), "store_ready": _l("Store ready"), "trained": _l("Trained"),
-    "live": _l("Live"), "lost": _l("Lost"),
-}
 
 
 def shanghai_today():

@@ -7,18 +7,16 @@ of the frame, sortable, paged and exported). Every number comes from
 ``metrics.onboarding``, the functions the KPI API uses.
 """
 
-from urllib.parse import quote
-
-from flask import Blueprint
+from flask import Blueprint, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from dashboards import Column, Dashboard, FilterField, Table, build_tiles
 from i18n import format_day, format_shanghai_datetime, is_chinese
+from labels import STAGE_LABELS
 from metrics import onboarding
 from models import ALL_STAGES, STAGES, Region
 from views import onboarding_charts
-from views.homes import STAGE_LABELS
 from views.navigation import add_nav_item
 
 bp = Blueprint("onboarding", __name__, url_prefix="/onboarding")
@@ -30,11 +28,6 @@ TILES.update({f"reached_{stage}": _l("Reached: %(stage)s", stage=STAGE_LABELS[st
 TILES.update({"lead_to_live_rate": _l("Lead-to-live rate"),
               "median_days_to_live": _l("Median days to live"),
               "stalled": _l("Stalled (over 14 days in a stage)")})
-
-
-def factory_url(code):
-    """The factory's own page (``/factories/<code>``, SPEC section 9)."""
-    return f"/factories/{quote(code)}"
 
 
 # --- the list of factories by stage (the stalled list is its stalled part) --
@@ -74,7 +67,7 @@ STALLED = Table(
     rows=lambda filters, state: onboarding.stage_list(
         filters.scope, filters.period, stage=_stage_field(filters), stalled_only=True),
     columns=LIST_COLUMNS, sort="days", prefix="stalled_",
-    link=lambda filters, row: factory_url(row["code"]),
+    link=lambda filters, row: url_for("factories.page", code=row["code"]),
     export=_list_export, export_stem="onboarding-stalled",
     empty=_l("No factory is stalled for these filters."),
 )
@@ -85,7 +78,7 @@ FACTORIES = Table(
     rows=lambda filters, state: onboarding.stage_list(
         filters.scope, filters.period, stage=_stage_field(filters)),
     columns=LIST_COLUMNS, sort="days", prefix="list_",
-    link=lambda filters, row: factory_url(row["code"]),
+    link=lambda filters, row: url_for("factories.page", code=row["code"]),
     export=_list_export, export_stem="onboarding-factories",
     empty=_l("No factory in this stage for these filters."),
 )
@@ -127,7 +120,7 @@ SPEED = Table(
         "stalled": Column(_l("Stalled"), lambda row: row["kpis"]["stalled"]),
     },
     sort="leads", prefix="speed_", drill_down=True,
-    link=lambda filters, row: factory_url(row["key"]),
+    link=lambda filters, row: url_for("factories.page", code=row["key"]),
     export=_speed_export, export_stem="onboarding-speed",
     empty=_l("No rep to compare for these filters."),
 )

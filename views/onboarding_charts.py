@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 import i18n
 from charts import PALETTE, figure_json, new_figure
+from labels import STAGE_LABELS
 from metrics.numbers import ratio
 from models import STAGES
 from views.sales_charts import Chart, _line
-from views.homes import STAGE_LABELS
 
 
 def funnel_chart(kpis):

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from dashboards import Column, Table, build_tiles, text_tile, tile
+from exchange.table_download import COUNT, DATE, MONEY, TEXT
 from i18n import format_day, format_number, is_chinese
 from metrics import sales
 from metrics.numbers import round_money
@@ -71,7 +72,9 @@ def _with_trends(filters, state, rows):
 
 
 def _factory_link(filters, row):
-    return url_for("sales.factory", code=row["key"], **filters.period_args())
+    """A factory's name opens its page (profile, timeline, actions), which
+    links on to its sales details."""
+    return url_for("factories.page", code=row["key"])
 
 
 def _ranking_export(filters, state, rows):
@@ -113,6 +116,7 @@ RANKING = Table(
     link=_factory_link,
     on_page=_with_trends,
     export=_ranking_export,
+    export_kinds=(TEXT, TEXT, MONEY, MONEY, COUNT, MONEY, COUNT, COUNT, DATE, DATE),
     export_stem="sales",
     empty=_l("Nothing to rank for these filters."),
 )

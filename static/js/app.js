@@ -27,6 +27,19 @@
     flash.replaceChildren(p);
   }
 
+  // Forms answer 422 (errors next to the fields) and 409 (someone else
+  // changed the object) with the form again: let htmx swap those in.
+  if (window.htmx) {
+    window.htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "409", swap: true },
+      { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true },
+      { code: "...", swap: false }
+    ];
+  }
+
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
   document.addEventListener("htmx:afterSettle", function (event) { drawCharts(event.target); });
   // htmx does not swap 4xx/5xx answers: say what happened instead of doing nothing.
