@@ -510,6 +510,26 @@ class RenewalEvent(BaseModel):
     health_score = SmallIntegerField(null=True)
 
 
+class StageSpan(BaseModel):
+    """Derived (migration 008, kept by triggers on ``stage_event``): each
+    stage a factory was in, from the day it entered it to the day it left
+    (the next stage's date; NULL: the stage it is in now). ``position``
+    numbers a factory's spans in order (pipeline, date, stage). Read through
+    ``metrics.stage_spans``."""
+
+    factory = ForeignKeyField(Factory, on_delete="CASCADE", index=False)
+    position = SmallIntegerField()
+    pipeline = SmallIntegerField()
+    stage = CharField(max_length=16)
+    entered_on = DateField()
+    left_on = DateField(null=True)
+    lead_on = DateField(null=True)  # the pipeline's lead date (the cohort it belongs to)
+
+    class Meta:
+        primary_key = CompositeKey("factory", "position")
+        without_rowid = True
+
+
 IMPORT_JOB_STATES = ("checking", "checked", "rejected", "importing", "imported", "failed",
                      "cancelled")
 
@@ -569,6 +589,7 @@ ALL_MODELS = [
     AuditLog, ImportJob, Notification, ComplaintAlert, RenewalEvent,
 ]
 
-# Derived tables, rebuilt from the domain tables (metrics.rollup); not data
-# of their own, so exports and imports leave them alone.
-ROLLUP_MODELS = [SalesCumulative, SalesCumulativeEnd]
+# Derived tables, rebuilt from the domain tables (metrics.rollup,
+# metrics.stage_spans); not data of their own, so exports and imports leave
+# them alone.
+ROLLUP_MODELS = [SalesCumulative, SalesCumulativeEnd, StageSpan]

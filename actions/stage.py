@@ -19,7 +19,7 @@ from actions.fields import DayField, VersionField
 from actions.notifications import notify
 from labels import STAGE_LABELS
 from metrics.period import shanghai_today
-from metrics.stages import current_stage
+from metrics.stage_spans import current_stage
 from models import LOST_STAGE, STAGES, Factory, StageEvent, utcnow
 
 NOTE_MAX = 2000

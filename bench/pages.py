@@ -29,7 +29,8 @@ BUDGET_PARTIAL_MS = 80
 BUDGET_FIRST_LOAD_KB = 500
 BUDGET_REPEAT_KB = 60
 BACKENDS = os.environ.get("BENCH_BACKENDS", "sqlite,postgres").split(",")
-# BENCH_ONLY=renewals: time (and print) only the targets whose name contains it.
+# Only the targets whose name contains this text (all when unset); a partial
+# run prints its rows and leaves docs/benchmarks.md alone.
 ONLY = os.environ.get("BENCH_ONLY", "")
 HTMX = {"HX-Request": "true"}
 # Linked files, and the chart script and locale app.js loads once a chart
@@ -60,7 +61,15 @@ PAGES = [
      "/renewals/?period=custom&from={from}&to={to}&due=30"),
     ("renewals due sort by health (partial)", "partial", ("admin", "manager", "rep"),
      "/renewals/due?period=custom&from={from}&to={to}&due_sort=health&due_dir=asc"),
+    ("onboarding dashboard /onboarding/", "page", ("admin", "manager_all", "manager", "rep"),
+     "/onboarding/?period=custom&from={from}&to={to}"),
+    ("onboarding filter change (partial)", "partial", ("admin", "manager_all", "manager", "rep"),
+     "/onboarding/?period=custom&from={from}&to={to}&tier=super"),
+    ("onboarding stalled list sort (partial)", "partial", ("admin", "manager_all", "manager", "rep"),
+     "/onboarding/stalled?period=custom&from={from}&to={to}&stalled_sort=factory&stalled_dir=asc"),
 ]
+# Roles beyond bench.kpis.bench_users: a manager with no regions (all of them).
+EXTRA_USERS = {"manager_all": "manager_all"}
 
 
 # The factory page and its timeline partial (issue 11), for the bench
@@ -114,6 +123,10 @@ def run_backend(label, url):
 
             last_day = datetime.date.fromisoformat(last_day)
         users = kpis.bench_users()
+        from models import User
+
+        for role, username in EXTRA_USERS.items():
+            users[role] = User.get(User.username == username)
         creds = kpis.credentials(app, users)
         spans = kpis.periods(last_day)
         factory_code = users["owner"].factory.code

@@ -122,8 +122,8 @@ def _write(writer, world, activity, calendar, seed):
                            if writer.postgres else
                            'UPDATE "user" SET factory_id = ? WHERE id = ?',
                            (user.factory.id, user.id))
-    write(StageEvent, ("id", "factory_id", "stage", "entered_on"),
-          [(e.id, e.factory_id, e.stage, e.entered_on) for e in world.stage_events])
+    write(StageEvent, ("id", "factory_id", "stage", "entered_on", "note"),
+          [(e.id, e.factory_id, e.stage, e.entered_on, e.note) for e in world.stage_events])
     write(Membership, ("id", "factory_id", "tier", "fee_fen", "start", "end", "outcome"),
           [(t.id, t.factory.id, t.tier, t.fee, t.start, t.end, t.outcome)
            for t in world.memberships])

@@ -66,6 +66,9 @@ SCALES = {
                        extra_owners=8, complaint_rate=1.1),
 }
 
+# The stages a pipeline can stall in (neither live nor lost).
+OPEN_STAGES = ("lead", "contacted", "visited", "signed", "store_ready", "trained")
+
 # Every demo user's password (format_logins prints it).
 DEMO_PASSWORD = "demo1688"
 
@@ -187,6 +190,13 @@ class World:
                 code += rng.randint(1, 9)
                 district = rng.choice(belt.districts)
                 profile = rng.choices(("member", "pipeline", "lost"), (0.78, 0.15, 0.07))[0]
+                # The first few of each region cover every open stage, stalled
+                # in it, and a loss, so every region's pipeline shows them all.
+                stuck_in = None
+                if 1 <= index <= len(OPEN_STAGES):
+                    profile, stuck_in = "pipeline", OPEN_STAGES[index - 1]
+                elif index == len(OPEN_STAGES) + 1:
+                    profile = "lost"
                 kind = "trader" if profile == "member" and rng.random() < 0.12 else "factory"
                 showcase = None
                 if index == 0 and belt.code in ("GZ-WOMENSWEAR", "ST-TOYS"):
@@ -199,7 +209,7 @@ class World:
                     specialized=rng.random() < 0.07, little_giant=False,
                     phone=self.phone(belt),
                     address=self.address(belt, district),
-                    profile=profile, stages=[], terms=[], showcase=showcase,
+                    profile=profile, stages=[], terms=[], showcase=showcase, stuck_in=stuck_in,
                     complaints=[], visits=[],
                 )
                 factory.little_giant = factory.specialized and rng.random() < 0.25
@@ -323,12 +333,17 @@ class World:
                 self.simulate_terms(factory, first_start, first_tier)
             elif factory.profile == "pipeline":
                 lead = self.last_day - (3 + int(200 * rng.random() ** 2)) * DAY
-                upto = rng.choices(("lead", "contacted", "visited", "signed", "store_ready",
-                                    "trained", "live"), (8, 12, 14, 10, 8, 6, 20))[0]
+                upto = factory.stuck_in or rng.choices(
+                    ("lead", "contacted", "visited", "signed", "store_ready", "trained", "live"),
+                    (8, 12, 14, 10, 8, 6, 20))[0]
                 self.add_stages(factory, lead, upto)
-                # Stage dates must not run past the last day of data.
-                if factory.stages[-1][1] > self.last_day:
-                    shift = factory.stages[-1][1] - self.last_day
+                # Stage dates must not run past the last day of data; a stuck
+                # factory entered its stage 15 to 60 days before it.
+                latest = self.last_day
+                if factory.stuck_in:
+                    latest -= rng.randint(15, 60) * DAY
+                if factory.stages[-1][1] > latest:
+                    shift = factory.stages[-1][1] - latest
                     factory.stages = [(s, d - shift) for s, d in factory.stages]
                 stages = dict(factory.stages)
                 if "signed" in stages:
@@ -644,6 +659,8 @@ def build_world(scale_name, seed, today, rng):
     world.showcases = (high, low)
     for factory in world.factories:
         for stage, day in factory.stages:
+            note = (texts.LOST_NOTES[factory.id % len(texts.LOST_NOTES)]
+                    if stage == "lost" else "")
             world.stage_events.append(Obj(id=len(world.stage_events) + 1, factory_id=factory.id,
-                                          stage=stage, entered_on=day))
+                                          stage=stage, entered_on=day, note=note))
     return world

@@ -13,7 +13,7 @@ from metrics import sales
 from metrics.complaints import resolution_target
 from metrics.period import SHANGHAI, Period, shanghai_date
 from metrics.scoping import Scope
-from metrics.stages import current_stage
+from metrics.stage_spans import current_stage
 from models import Complaint, Membership, RenewalCase, StageEvent, User, Visit, utcnow
 
 TIMELINE_KINDS = ("stage", "visit", "complaint", "term", "decision")

@@ -8,6 +8,7 @@ turning any such dict (all of it, or one group's share) into its KPIs.
 """
 
 from models import Factory, Region, User
+from metrics import rawrows
 from metrics.numbers import change  # noqa: F401 (re-exported)
 
 LEVELS = ("regions", "reps", "factories")
@@ -26,8 +27,10 @@ def split(facts, group_of):
 def factory_labels(ids, level):
     """``({factory_id: group key}, {group key: (code, name, name_en)})``
     for the factories of the ``ids`` subquery."""
-    rows = list(Factory.select(Factory.id, Factory.code, Factory.name, Factory.region,
-                               Factory.rep).where(Factory.id.in_(ids)).tuples())
+    # Raw rows: peewee's per-value conversion of 15,000 factories costs more
+    # than the query.
+    rows = rawrows.rows(Factory.select(Factory.id, Factory.code, Factory.name, Factory.region,
+                                       Factory.rep).where(Factory.id.in_(ids)))
     if level == "factories":
         return ({row[0]: row[0] for row in rows},
                 {row[0]: (row[1], row[2], row[2]) for row in rows})

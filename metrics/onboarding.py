@@ -2,20 +2,23 @@
 live, over the stage history of the factories in scope.
 
 Stages in order: lead, contacted, visited, signed, store_ready, trained,
-live; ``lost`` ends a pipeline. A factory's current stage is the one it
-entered last in its highest pipeline (on a tie, the later stage). A reopen
-(``lead`` again after ``lost``) is pipeline n + 1 (migration 007): the
-cohort counts factories with a lead dated in the period, once each, and
-what they reached in that lead's pipeline; days to live run from the lead of
-the same pipeline.
+live; ``lost`` ends a pipeline. The stage a factory is (or was) in comes
+from the kept spans of ``metrics.stage_spans``, never from scanning the
+history here. A reopen (``lead`` again after ``lost``) is pipeline n + 1
+(migration 007): the cohort counts factories with a lead dated in the
+period, once each, and what they reached in that lead's pipeline (each span
+carries its pipeline's lead date); days to live run from the lead of the
+same pipeline.
 """
 
 import datetime
 
-from peewee import SQL, Case, fn
+from peewee import JOIN, SQL, fn
 
-from models import LOST_STAGE, STAGES, StageEvent
-from metrics import grouping, rawrows
+from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User
+from metrics import grouping, rawrows, stage_spans
+from metrics.period import Period, shift_years
+from metrics.visits import last_visits
 from metrics.numbers import median, ratio
 
 STALLED_AFTER_DAYS = 14
@@ -32,41 +35,32 @@ def _as_date(value):
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-def _with_cohort_lead(query, ids, period):
-    """``query`` over StageEvent narrowed to the rows of pipelines whose
-    lead is dated in the period."""
-    Lead = StageEvent.alias("lead")
-    return query.join(Lead, on=((Lead.factory == StageEvent.factory)
-                                & (Lead.pipeline == StageEvent.pipeline))).where(
-        (Lead.stage == "lead") & (Lead.entered_on >= period.start)
-        & (Lead.entered_on <= period.end) & Lead.factory.in_(ids))
+def _cohort(ids, period, columns):
+    """The spans of the cohort: the factories of ``ids`` whose lead date is
+    in the period (one index range of the kept spans, no self-join)."""
+    S = StageSpan
+    return S.select(*columns).where((S.lead_on >= period.start) & (S.lead_on <= period.end)
+                                    & S.factory.in_(ids))
 
 
 def _live(ids, period):
-    Lead = StageEvent.alias("lead")
-    query = (StageEvent.select(StageEvent.factory, StageEvent.entered_on, Lead.entered_on)
-             .join(Lead, on=((Lead.factory == StageEvent.factory) & (Lead.stage == "lead")
-                             & (Lead.pipeline == StageEvent.pipeline)))
-             .where((StageEvent.stage == "live") & StageEvent.factory.in_(ids)
-                    & (StageEvent.entered_on >= period.start)
-                    & (StageEvent.entered_on <= period.end)))
+    S = StageSpan
+    query = S.select(S.factory, S.entered_on, S.lead_on).where(
+        (S.stage == "live") & (S.entered_on >= period.start) & (S.entered_on <= period.end)
+        & S.lead_on.is_null(False) & S.factory.in_(ids))
     to_date = rawrows.to_date
     return [(factory, (to_date(live_on) - to_date(lead_on)).days)
             for factory, live_on, lead_on in rawrows.rows(query)]
 
 
-def _stalled(ids, period):
+def _stalled(ids, period, columns=None):
+    """The spans of the factories of ``ids`` stalled at the end of the
+    period: the stage they were in then is neither live nor lost and was
+    entered more than ``STALLED_AFTER_DAYS`` days before it (one read of the
+    kept spans, however long the history)."""
     cutoff = period.end - datetime.timedelta(days=STALLED_AFTER_DAYS)
-    last = fn.MAX(StageEvent.entered_on)
-    last_finished = fn.MAX(Case(None, [(StageEvent.stage.in_(FINISHED), StageEvent.entered_on)]))
-    # A reopen on the day of the loss: the lost row is not the current one.
-    finished_pipeline = fn.MAX(Case(None, [(StageEvent.stage.in_(FINISHED), StageEvent.pipeline)]))
-    return (StageEvent.select(StageEvent.factory)
-            .where(StageEvent.factory.in_(ids) & (StageEvent.entered_on <= period.end))
-            .group_by(StageEvent.factory)
-            .having((last < cutoff.isoformat())
-                    & (last_finished.is_null() | (last_finished < last)
-                       | (finished_pipeline < fn.MAX(StageEvent.pipeline)))))
+    return stage_spans.as_of(ids, period.end, columns).where(
+        StageSpan.stage.not_in(FINISHED) & (StageSpan.entered_on < cutoff))
 
 
 def facts(ids, period):
@@ -75,10 +69,9 @@ def facts(ids, period):
     whose lead date is in the period; ``live``: (factory, days from lead to
     live) for factories whose live date is in the period; ``stalled``:
     (factory,) for each stalled factory."""
-    cohort = rawrows.rows(_with_cohort_lead(
-        StageEvent.select(StageEvent.factory, StageEvent.stage), ids, period))
+    cohort = rawrows.rows(_cohort(ids, period, (StageSpan.factory, StageSpan.stage)))
     return {"cohort": cohort, "live": _live(ids, period),
-            "stalled": rawrows.rows(_stalled(ids, period))}
+            "stalled": rawrows.rows(_stalled(ids, period, (StageSpan.factory,)))}
 
 
 def compute(facts_, period):
@@ -106,11 +99,10 @@ def kpis(scope, period):
     ``to``, stage history up to ``to``)."""
     ids = scope.factory_ids(period.end)
     # The same numbers as ``compute(facts(...))``, aggregated in the database.
-    reached = dict(rawrows.rows(_with_cohort_lead(
-        StageEvent.select(StageEvent.stage, fn.COUNT(StageEvent.factory.distinct())),
-        ids, period).group_by(StageEvent.stage)))
-    stalled = rawrows.rows(StageEvent.select(fn.COUNT(SQL("*"))).from_(
-        _stalled(ids, period).alias("stalled")))[0][0]
+    reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage,
+                                                      fn.COUNT(StageSpan.factory.distinct())))
+                                .group_by(StageSpan.stage)))
+    stalled = rawrows.rows(_stalled(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
     result = {"leads": reached.get("lead", 0)}
     result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
     result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])
@@ -119,25 +111,33 @@ def kpis(scope, period):
     return result
 
 
+def _entries(scope, period, on):
+    """``{(stage, date): count}`` of the stage entries dated in ``period``
+    by the factories in scope (their tier as of ``on``)."""
+    rows = (StageEvent.select(StageEvent.stage, StageEvent.entered_on, fn.COUNT(StageEvent.id))
+            .where(StageEvent.factory.in_(scope.factory_ids(on))
+                   & (StageEvent.entered_on >= period.start)
+                   & (StageEvent.entered_on <= period.end))
+            .group_by(StageEvent.stage, StageEvent.entered_on))
+    return {(stage, _as_date(day)): count for stage, day, count in rawrows.rows(rows)}
+
+
+def _sum(counts, stage, bucket):
+    return sum(counts.get((stage, day), 0) for day in bucket.dates())
+
+
 def series(scope, period, grain="week"):
     """Stage entries per bucket, oldest first::
 
         [{"start": date, "end": date, "lead": int, "contacted": int, ...,
           "live": int, "lost": int}, ...]
     """
-    rows = (StageEvent.select(StageEvent.stage, StageEvent.entered_on, fn.COUNT(StageEvent.id))
-            .where(StageEvent.factory.in_(scope.factory_ids(period.end))
-                   & (StageEvent.entered_on >= period.start)
-                   & (StageEvent.entered_on <= period.end))
-            .group_by(StageEvent.stage, StageEvent.entered_on).tuples())
-    counts = {}
-    for stage, day, count in rows:
-        counts[(stage, _as_date(day))] = count
+    counts = _entries(scope, period, period.end)
     result = []
     for bucket in period.buckets(grain):
         row = {"start": bucket.start, "end": bucket.end}
-        for stage in STAGES + (LOST_STAGE,):
-            row[stage] = sum(counts.get((stage, day), 0) for day in bucket.dates())
+        for stage in ALL_STAGES:
+            row[stage] = _sum(counts, stage, bucket)
         result.append(row)
     return result
 
@@ -148,3 +148,91 @@ def rankings(scope, period, level):
     first."""
     return grouping.rank(scope.factory_ids(period.end), period, level, facts, compute,
                          KPI_KINDS, "leads")
+
+
+def pipeline(scope, day):
+    """The pipeline as it stood at the end of ``day``: ``{region id: {stage:
+    count}}`` over the factories in scope, by the stage each was in then
+    (every stage of ``models.ALL_STAGES``; a rep's scope is their book)."""
+    S = StageSpan
+    query = (stage_spans.as_of(scope.factory_ids(day), day,
+                               (Factory.region, S.stage, fn.COUNT(SQL("*"))))
+             .join(Factory, on=(S.factory == Factory.id))
+             .group_by(Factory.region, S.stage))
+    result = {}
+    for region_id, stage, count in rawrows.rows(query):
+        result.setdefault(region_id, dict.fromkeys(ALL_STAGES, 0))[stage] = count
+    return result
+
+
+def stage_list(scope, period, stage=None, region=None, stalled_only=False):
+    """The factories in scope by the stage they were in at the end of the
+    period, longest in it first; only ``stage`` / ``region`` (a region id)
+    when given, only the stalled ones with ``stalled_only`` (then as many
+    rows as the ``stalled`` KPI). Each row::
+
+        {"factory_id", "code", "name", "region_id", "stage", "entered_on",
+         "days" (in the stage at the end of the period), "rep" (display
+         name or None), "rep_username", "last_visit" (naive UTC, up to the
+         period's end), "next_action_on" (of that visit)}
+    """
+    S = StageSpan
+    ids = scope.factory_ids(period.end)
+    columns = (S.factory, Factory.code, Factory.name, Factory.region, S.stage, S.entered_on,
+               User.display_name, User.username)
+    query = (_stalled(ids, period, columns) if stalled_only
+             else stage_spans.as_of(ids, period.end, columns))
+    query = (query.join(Factory, on=(S.factory == Factory.id))
+             .join(User, JOIN.LEFT_OUTER, on=(Factory.rep == User.id)))
+    if stage is not None:
+        query = query.where(S.stage == stage)
+    if region is not None:
+        query = query.where(Factory.region == region)
+    rows = [dict(zip(("factory_id", "code", "name", "region_id", "stage", "entered_on", "rep",
+                      "rep_username"), row)) for row in rawrows.rows(query)]
+    visits = last_visits([row["factory_id"] for row in rows], period.utc_bounds()[1])
+    for row in rows:
+        row["entered_on"] = rawrows.to_date(row["entered_on"])
+        row["days"] = (period.end - row["entered_on"]).days
+        row["last_visit"], row["next_action_on"] = visits.get(row["factory_id"], (None, None))
+    rows.sort(key=lambda row: (-row["days"], row["code"]))
+    return rows
+
+
+def rep_speed(scope, period):
+    """Per rep in scope (rankings at the reps level): ``leads``,
+    ``reached_live`` (the lives of that cohort), ``lead_to_live_rate``,
+    ``median_days_to_live`` and ``stalled``, with the previous period."""
+    return rankings(scope, period, "reps")
+
+
+def weekly(scope, period):
+    """New leads and new lives per ISO week of the period, beside the same
+    weeks a year earlier: ``[{"start", "end", "leads", "lives",
+    "leads_last_year", "lives_last_year"}]`` (a week clipped by the period
+    is clipped the same way a year earlier)."""
+    now = series(scope, period, "week")
+    before = {}
+    for row in now:
+        last = Period(shift_years(row["start"], -1), shift_years(row["end"], -1))
+        before[row["start"]] = last
+    earlier = _entries(scope, Period(min(p.start for p in before.values()),
+                                     max(p.end for p in before.values())), period.end)
+    return [{"start": row["start"], "end": row["end"], "leads": row["lead"],
+             "lives": row["live"],
+             "leads_last_year": _sum(earlier, "lead", before[row["start"]]),
+             "lives_last_year": _sum(earlier, "live", before[row["start"]])} for row in now]
+
+
+def compare(scope, period):
+    """The KPIs with their previous-period and last-year values, shaped as
+    ``metrics.sales.compare``'s answer (what the frame's tiles read):
+    ``{name: {"value", "previous", "last_year", "vs_previous",
+    "vs_last_year", "kind"}}``."""
+    now, before, year_ago = (kpis(scope, span) for span in
+                             (period, period.previous(), period.last_year()))
+    return {name: {"value": now[name], "previous": before[name], "last_year": year_ago[name],
+                   "vs_previous": grouping.change(now[name], before[name], KPI_KINDS[name]),
+                   "vs_last_year": grouping.change(now[name], year_ago[name], KPI_KINDS[name]),
+                   "kind": KPI_KINDS[name]}
+            for name in KPI_NAMES}

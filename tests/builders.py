@@ -65,9 +65,11 @@ def make_sales(factory, day, gmv_fen=0, orders=0, new_buyers=0, repeat_orders=0,
                              shipments_picked_48h=shipments_picked_48h)
 
 
-def make_stage(factory, stage, entered_on):
-    """The factory entered ``stage`` on ``entered_on``."""
-    return StageEvent.create(factory=factory, stage=stage, entered_on=entered_on)
+def make_stage(factory, stage, entered_on, pipeline=1):
+    """The factory entered ``stage`` on ``entered_on`` (in ``pipeline``:
+    2 and up after a reopen)."""
+    return StageEvent.create(factory=factory, stage=stage, entered_on=entered_on,
+                             pipeline=pipeline)
 
 
 def make_complaint(factory, created_at, severity="normal", category="service", **fields):

@@ -82,6 +82,14 @@ EXPECTED = {
     "renewals.proposal": (LOGIN, 422, 403, 422, 422),  # empty form: errors shown
     "renewals.decision": (LOGIN, 403, 403, 422, 422),  # managers and admins only
     "renewals.outcome": (LOGIN, 422, 403, 422, 422),
+    "onboarding.dashboard": (LOGIN, 200, 403, 200, 200),
+    "onboarding.stalled": (LOGIN, 200, 403, 200, 200),
+    "onboarding.stalled_export": (LOGIN, 200, 403, 200, 200),
+    "onboarding.speed": (LOGIN, 200, 403, 200, 200),
+    "onboarding.speed_export": (LOGIN, 200, 403, 200, 200),
+    "onboarding.pipeline": (LOGIN, 200, 403, 200, 200),
+    "onboarding.factories": (LOGIN, 200, 403, 200, 200),
+    "onboarding.factories_export": (LOGIN, 200, 403, 200, 200),
 }
 
 # endpoint: function(users) -> URL variables
@@ -115,6 +123,9 @@ URL_ARGS = {
     "renewals.proposal": lambda users: {"term_id": _term(users.factory)},
     "renewals.decision": lambda users: {"term_id": _term(users.factory)},
     "renewals.outcome": lambda users: {"term_id": _term(users.factory)},
+    "onboarding.stalled_export": lambda users: {"file_format": "csv"},
+    "onboarding.speed_export": lambda users: {"file_format": "xlsx"},
+    "onboarding.factories_export": lambda users: {"file_format": "csv"},
 }
 
 

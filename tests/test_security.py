@@ -158,7 +158,8 @@ def test_rep_day_lists_only_their_book(client_as, users):
 def test_manager_region_overview_counts_only_their_regions(client_as, users):
     make_factory(region=users.region, name="另一家")
     soup = _soup(client_as("manager").get("/regions"))
-    rows = [[td.get_text(strip=True) for td in tr.find_all(["th", "td"])] for tr in soup.select("tbody tr")]
+    table = soup.select("section[aria-labelledby=regions-heading] tbody tr")
+    rows = [[td.get_text(strip=True) for td in tr.find_all(["th", "td"])] for tr in table]
     assert rows == [["广州女装", "女装", "2", "0", "0", "1"]]
     assert users.other_region.name_zh not in soup.get_text()
 

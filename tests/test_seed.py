@@ -224,6 +224,11 @@ def test_stage_histories_run_in_order_and_some_stall(demo):
     assert len(stalled) >= 3
     in_pipeline = [e for e in current.values() if e.stage not in ("live", "lost")]
     assert len(in_pipeline) > len(stalled)  # and some are moving
+    # A loss says why (as a move to lost in the app must); no other move has a note.
+    lost = list(StageEvent.select().where(StageEvent.stage == "lost"))
+    assert lost and all(e.note.strip() for e in lost)
+    assert not StageEvent.select().where((StageEvent.stage != "lost")
+                                         & (StageEvent.note != "")).exists()
 
 
 def test_complaints_breach_some_slas_and_history_matches(demo):
@@ -459,3 +464,9 @@ def test_a_failed_load_puts_the_indexes_back(app):
                 raise RuntimeError("the load broke")
     assert schema() == before
 
+
+def test_seed_keeps_every_factorys_stage_spans(demo):
+    from tests.test_stage_spans import expected_spans, kept_spans
+
+    assert kept_spans() == expected_spans()
+    assert len(kept_spans()) == StageEvent.select().count()

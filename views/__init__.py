@@ -3,7 +3,7 @@
 
 def register_blueprints(app):
     """Register every area's blueprint on ``app``."""
-    from views import admin, api, auth, data_exchange, homes, main, renewals, sales
+    from views import admin, api, auth, data_exchange, homes, main, onboarding, renewals, sales
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
@@ -12,6 +12,7 @@ def register_blueprints(app):
     app.register_blueprint(api.bp)
     app.register_blueprint(data_exchange.bp)
     app.register_blueprint(sales.bp)
+    app.register_blueprint(onboarding.bp)
 
     from views import factories, notifications
 

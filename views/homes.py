@@ -5,22 +5,20 @@ Other areas extend these pages; each lives in its own template under
 ``templates/homes/``.
 """
 
-import datetime
 
 from flask import Blueprint, g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from peewee import SQL, Case, fn
 
 from access import roles_required
 import charts
 from charts import Chart, figure_json, new_figure
 from i18n import is_chinese
 from labels import STAGE_LABELS
-from metrics.stages import current_stages
-from models import LOST_STAGE, Factory, Membership, Region, StageEvent, Visit
+from metrics.my_day import NOT_VISITED_DAYS, rep_day
+from metrics.regions import region_overview
+from scope import visible_factories
 from metrics.period import shanghai_today
-from scope import visible_factories, visible_regions
 from views.navigation import add_nav_item
 from views.rendering import render_page
 
@@ -30,109 +28,6 @@ add_nav_item("homes.my_day", _l("My day"), ["rep"])
 add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
 add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
 
-NOT_VISITED_DAYS = 30
-RENEWAL_WINDOW_DAYS = 90
-
-
-
-# --- data functions (plain rows, no HTTP) ------------------------------------
-
-def open_terms(factory_ids):
-    """{factory id: the open membership term ending last}."""
-    terms = {}
-    query = (Membership.select()
-             .where(Membership.factory.in_(factory_ids), Membership.outcome.is_null())
-             .order_by(Membership.end))
-    for term in query:
-        terms[term.factory_id] = term
-    return terms
-
-
-def rep_day(user, today):
-    """The rep's book: one row per factory with its stage, last visit, next
-    action and open term, most urgent first; plus the counts on top."""
-    factories = list(visible_factories(user, Factory.select(Factory, Region).join(Region))
-                     .order_by(Factory.name))
-    ids = [factory.id for factory in factories]
-    stages = current_stages(ids)
-    terms = open_terms(ids)
-    last_visit, next_action = {}, {}
-    visits = (Visit.select(Visit.factory, Visit.visited_at, Visit.next_action_on)
-              .where(Visit.factory.in_(ids)).order_by(Visit.visited_at).tuples())
-    for factory_id, visited_at, next_on in visits:
-        last_visit[factory_id] = visited_at
-        next_action[factory_id] = next_on
-    soon = today + datetime.timedelta(days=RENEWAL_WINDOW_DAYS)
-    stale_before = datetime.datetime.combine(
-        today - datetime.timedelta(days=NOT_VISITED_DAYS), datetime.time())
-    rows = []
-    for factory in factories:
-        stage = stages.get(factory.id)
-        term = terms.get(factory.id)
-        row = {
-            "factory": factory,
-            "stage": stage.stage if stage else None,
-            "stage_since": stage.entered_on if stage else None,
-            "last_visit": last_visit.get(factory.id),
-            "next_action_on": next_action.get(factory.id),
-            "term": term,
-            "renewal_due": bool(term and today <= term.end <= soon),
-            "not_visited": (last_visit.get(factory.id) is None
-                            or last_visit[factory.id] < stale_before),
-        }
-        # A lost factory needs no more work: it goes to the end, never "due".
-        row["lost"] = row["stage"] == LOST_STAGE
-        if row["lost"]:
-            row.update(renewal_due=False, not_visited=False)
-        row["action_due"] = bool(not row["lost"] and row["next_action_on"]
-                                 and row["next_action_on"] <= today)
-        dates = [d for d in (row["next_action_on"], term.end if row["renewal_due"] else None) if d]
-        row["urgent_on"] = min(dates) if dates and not row["lost"] else None
-        rows.append(row)
-    rows.sort(key=lambda r: (r["lost"], r["urgent_on"] is None, r["urgent_on"] or today,
-                             r["factory"].name))
-    counts = {
-        "factories": len(rows),
-        "actions_due": sum(1 for r in rows if r["action_due"]),
-        "renewals_due": sum(1 for r in rows if r["renewal_due"]),
-        "not_visited": sum(1 for r in rows if r["not_visited"]),
-    }
-    return rows, counts
-
-
-def live_factory_ids():
-    """A subquery of the factories whose current stage is ``live``: they
-    entered ``live`` and nothing after it (nor ``lost`` on the same day)."""
-    live, later = StageEvent.alias(), StageEvent.alias()
-    after_live = later.select(SQL("1")).where(
-        later.factory == live.factory,
-        (later.entered_on > live.entered_on)
-        | ((later.entered_on == live.entered_on) & (later.stage == LOST_STAGE)))
-    return live.select(live.factory).where(live.stage == "live", ~fn.EXISTS(after_live))
-
-
-def region_overview(user):
-    """The regions ``user`` may see, each with counts of the factories in
-    scope: all, live, with an open super-factory term, and reps. Counted in
-    the database, so the programme's 6,000 factories cost one query."""
-    regions = list(visible_regions(user).order_by(Region.code))
-    super_ids = Membership.select(Membership.factory).where(
-        Membership.outcome.is_null(), Membership.tier == "super")
-    counts = visible_factories(user, Factory.select(
-        Factory.region,
-        fn.COUNT(Factory.id),
-        fn.SUM(Case(None, [(Factory.id.in_(live_factory_ids()), 1)], 0)),
-        fn.SUM(Case(None, [(Factory.id.in_(super_ids), 1)], 0)),
-        fn.COUNT(Factory.rep.distinct()),
-    )).group_by(Factory.region).tuples()
-    by_region = {region_id: (total, live or 0, supers or 0, reps)
-                 for region_id, total, live, supers, reps in counts}
-    rows = []
-    for region in regions:
-        total, live, supers, reps = by_region.get(region.id, (0, 0, 0, 0))
-        rows.append({"region": region, "factories": total, "live": int(live),
-                     "super": int(supers), "reps": reps})
-    return rows
 
 
 def region_chart(rows):
@@ -154,7 +49,9 @@ def region_chart(rows):
                        **extra)
     summary = _("Factories per region; live factories first, the rest not live yet. "
                 "The same numbers are in the table above.")
-    return Chart("region-chart", figure_json(figure), summary, height=height)
+    table = tuple((name, row["factories"], row["live"]) for name, row in zip(names, rows))
+    return Chart("region-chart", figure_json(figure), summary,
+                 (_("Region"), _("Factories"), _("Live")), table, height=height)
 
 
 # --- views --------------------------------------------------------------------
@@ -195,4 +92,4 @@ def regions():
                        breaches=breaches, breach_total=breach_total)
 
 
-__all__ = ["bp", "current_stages", "rep_day", "region_overview"]
+__all__ = ["bp"]

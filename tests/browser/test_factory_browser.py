@@ -126,3 +126,6 @@ def test_english_screenshots(open_page):
         _shot(page, name)
         assert watched.horizontal_overflow() == 0
         watched.assert_clean()
+        # The switch is remembered on the user: back to Chinese for the tests after this one.
+        with page.expect_navigation(wait_until="networkidle"):
+            page.click(".lang-switch button[value=zh_CN]")
