@@ -9,6 +9,7 @@ request to another host fail the test.
 """
 
 import os
+import sqlite3
 import socket
 import subprocess
 import sys
@@ -108,7 +109,22 @@ def live_server(tmp_path_factory):
     run_flask(env, "init-db")
     run_flask(env, "seed-demo", "--scale", "demo")
     with gunicorn_server(env) as base_url:
-        yield base_url
+        yield LiveServer(base_url, env["DATABASE_URL"].removeprefix("sqlite:///"))
+
+
+class LiveServer(str):
+    """The live server's base URL (a ``str``), knowing its database file."""
+
+    def __new__(cls, base_url, database_path):
+        server = super().__new__(cls, base_url)
+        server.database_path = database_path
+        return server
+
+    def forget_languages(self):
+        """Every user back to no remembered language (the zh-CN default): a
+        test that switches to English must not leave later tests in English."""
+        with sqlite3.connect(self.database_path) as connection:
+            connection.execute('UPDATE "user" SET locale = NULL')
 
 
 @pytest.fixture(scope="session")
@@ -185,7 +201,9 @@ class WatchedPage:
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """Open a watched page at a viewport size (``PHONE`` by default)."""
+    """Open a watched page at a viewport size (``PHONE`` by default); every
+    test starts with no user's language remembered."""
+    live_server.forget_languages()
     contexts = []
 
     def open_(viewport=PHONE, locale="zh-CN"):
