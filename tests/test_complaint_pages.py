@@ -112,6 +112,20 @@ def test_board_filters_and_htmx_partial(client_as, board):
     assert board["soon"].code in mine and board["breached"].code not in mine
 
 
+def test_assigned_to_me_is_a_staff_filter(client_as, board):
+    """An owner is assigned nothing: their form has no "assigned to me", and
+    ?mine=1 (a staff member's shared link) shows them their whole board."""
+    for role in ("rep", "manager", "admin"):
+        assert soup(client_as(role).get("/complaints/")).select_one('#f-mine[name="mine"]')
+    owner = client_as("owner")
+    page = soup(owner.get("/complaints/"))
+    assert page.select_one("#f-mine") is None and "分派给我的" not in page.get_text()
+    board_text = soup(owner.get("/complaints/?mine=1")).select_one("#board").get_text()
+    assert board["breached"].code in board_text and board["soon"].code in board_text
+    partial = owner.get("/complaints/board?mine=1", headers={"HX-Request": "true"})
+    assert 'name="mine"' not in partial.get_data(as_text=True)
+
+
 def test_board_pages_with_htmx(client_as, users):
     now = utcnow()
     for n in range(25):

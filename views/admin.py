@@ -20,12 +20,10 @@ from models import (ROLES, ApiToken, AuditLog, Factory, LoginSession, Region, Us
                     db, utcnow)
 from views.admin_forms import (ROLE_LABELS, AuditFilterForm, PasswordResetForm, RegionForm,
                                TokenForm, UserFilterForm, UserForm)
-from views.navigation import add_nav_item
 from views.rendering import render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-add_nav_item("admin.index", _l("Administration"), ["admin"])
 
 PER_PAGE = 50
 SHANGHAI = ZoneInfo("Asia/Shanghai")

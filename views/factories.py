@@ -27,11 +27,9 @@ import labels
 from metrics import factory as factory_data
 from metrics.period import shanghai_today
 from scope import visible_factories
-from views.navigation import add_nav_item
 from views.rendering import is_htmx_partial_request, render_page
 
 bp = Blueprint("factories", __name__, url_prefix="/factories")
-add_nav_item("factories.own", _l("Factory timeline"), ["owner"])
 
 EVERYONE = ("rep", "manager", "owner", "admin")
 STAFF = ("rep", "manager", "admin")
