@@ -150,3 +150,52 @@ def test_board_exports_csv_and_xlsx(client_as, board):
 def test_the_managers_home_lists_their_regions_breaches(client_as, board):
     page = client_as("manager").get("/regions").get_data(as_text=True)
     assert board["breached"].code in page and board["other"].code not in page
+
+
+def _chart(page, chart_id):
+    """(figure, table rows as text) of one chart on a parsed page."""
+    import json
+
+    figure = json.loads(page.find("script", attrs={"data-chart-for": chart_id}).string)
+    box = page.find(id=chart_id).find_parent("figure")
+    rows = [[cell.get_text(strip=True) for cell in row.find_all("td")]
+            for row in box.select("details table tbody tr")]
+    return figure, rows
+
+
+def _ints(cells):
+    return [int(cell.replace(",", "")) for cell in cells]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_each_chart_draws_the_numbers_of_its_table(client_as, board, lang):
+    manager = client_as("manager")
+    manager.post("/language", data={"lang": lang, "next": "/", "csrf_token": manager.csrf_token})
+    page = soup(manager.get("/complaints/?period=last_30&grain=week"))
+    tiles = tile_values(page)
+
+    figure, rows = _chart(page, "chart-opened-resolved")
+    opened, resolved = figure["data"]
+    assert opened["y"] == _ints(row[1] for row in rows)
+    assert resolved["y"] == _ints(row[2] for row in rows)
+    assert sum(opened["y"]) == int(tiles["opened"]) == 3  # the manager's region
+    assert sum(resolved["y"]) == int(tiles["resolved"]) == 1
+    assert figure["layout"]["xaxis"]["type"] == "date"
+    assert all(float(tick).is_integer() for tick in figure["layout"]["yaxis"]["tickvals"])
+
+    figure, rows = _chart(page, "chart-categories")
+    this_period, previous = figure["data"]
+    assert this_period["x"] == _ints(row[1] for row in rows)
+    assert previous["x"] == _ints(row[2] for row in rows)
+    assert this_period["y"] == [row[0] for row in rows]
+    assert sum(this_period["x"]) == 3
+
+    figure, rows = _chart(page, "chart-regions")
+    (bars,) = figure["data"]
+    assert bars["x"] == _ints(row[1] for row in rows)
+    assert bars["y"] == [row[0] for row in rows]
+    assert sum(bars["x"]) == int(tiles["breached_open"])
+    for chart_id in ("chart-opened-resolved", "chart-categories", "chart-regions"):
+        figure, _rows = _chart(page, chart_id)
+        assert "config" not in figure  # the page's script sets the mode bar, once
+        assert all("hovertemplate" in trace for trace in figure["data"])
