@@ -33,3 +33,12 @@ def test_the_admins_two_region_links_have_two_names(client_as):
     subnav = {link.get_text(strip=True): link["href"] for link in soup.select("nav.subnav a")}
     assert header["区域概览"] == "/regions" and subnav["区域设置"] == "/admin/regions"
     assert "区域" not in header and "区域" not in subnav
+
+
+def test_in_english_the_two_region_links_are_regions_and_region_settings(client_as):
+    admin = client_as("admin")
+    admin.post("/language", data={"lang": "en", "next": "/", "csrf_token": admin.csrf_token})
+    soup = page_soup(admin.get("/admin/"), status=200)
+    assert dict(_header_links(soup))["Regions"] == "/regions"
+    subnav = {link.get_text(strip=True): link["href"] for link in soup.select("nav.subnav a")}
+    assert subnav["Region settings"] == "/admin/regions"

@@ -12,6 +12,7 @@ the page itself stay on its view (``access.roles_required``).
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 STAFF = ("rep", "manager", "admin")
 
@@ -27,8 +28,8 @@ NAV_ITEMS = (
     NavItem("admin.index", _l("Administration"), ("admin",)),
     NavItem("homes.my_day", _l("My day"), ("rep",)),
     NavItem("homes.my_factory", _l("My factory"), ("owner",)),
-    # "Region overview", not "Regions": the admin area has "Region settings".
-    NavItem("homes.regions", _l("Region overview"), ("manager", "admin")),
+    # 区域概览 in Chinese, not 区域: the admin area has 区域设置 ("Region settings").
+    NavItem("homes.regions", lazy_pgettext("navigation", "Regions"), ("manager", "admin")),
     NavItem("factories.own", _l("Factory timeline"), ("owner",)),
     NavItem("sales.dashboard", _l("Sales"), STAFF),
     NavItem("onboarding.dashboard", _l("Onboarding"), STAFF),
