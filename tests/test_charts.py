@@ -80,7 +80,7 @@ def test_a_period_starting_on_a_wednesday_and_ending_today_has_two_partial_weeks
                        "so far. Today is not over yet. Partial points are hollow, on a grey band.")
     assert notes == [" (5/7 days)", "", "", "", " (3/7 days)"]
     with app.test_request_context("/"), force_locale("zh_CN"):
-        assert charts.partial_summary(covered, "week").startswith("第一周只有期内的 5 天（共 7 天）。最后一周")
+        assert charts.partial_summary(covered, "week").startswith("第一周只有 5 天在所选期间内（共 7 天）。最后一周")
 
 
 def test_whole_buckets_in_the_past_need_no_note(app):
