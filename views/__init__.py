@@ -3,9 +3,11 @@
 
 def register_blueprints(app):
     """Register every area's blueprint on ``app``."""
-    from views import admin, api, auth, data_exchange, homes, main, onboarding, renewals, sales
+    from views import (admin, api, auth, data_exchange, homes, install, main, onboarding, renewals,
+                       sales)
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(install.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(homes.bp)
     app.register_blueprint(admin.bp)
