@@ -73,6 +73,11 @@
 
   function actionOf(form) { return form.getAttribute("hx-post") || form.getAttribute("action"); }
 
+  function formFor(url) {
+    return Array.prototype.find.call(document.querySelectorAll("form[data-offline-queue]"),
+                                     function (form) { return actionOf(form) === url; });
+  }
+
   /* Each queue form's status line: its entries waiting, then those sent
    * during this page view. */
   function renderStatus() {
@@ -102,13 +107,11 @@
     var keyField = form.querySelector("input[name=client_key]");
     if (!keyField) { return false; }
     if (!keyField.value) { keyField.value = newKey(); }
+    var fields = new URLSearchParams(new FormData(form));
     var timeName = form.getAttribute("data-offline-time-field");
-    var timeField = timeName && form.querySelector("[name='" + timeName + "']");
-    if (timeField && !timeField.value) { timeField.value = new Date().toISOString(); }
-    var entry = { key: keyField.value, url: actionOf(form),
-                  body: new URLSearchParams(new FormData(form)).toString(),
-                  page: window.location.pathname, formId: form.id, queuedAt: Date.now() };
-    if (timeField && timeField.type !== "hidden") { timeField.value = ""; }
+    if (timeName && !fields.get(timeName)) { fields.set(timeName, new Date().toISOString()); }
+    var entry = { key: keyField.value, url: actionOf(form), body: fields.toString(),
+                  page: window.location.pathname, queuedAt: Date.now() };
     save(load().filter(function (e) { return e.key !== entry.key; }).concat([entry]));
     form.dispatchEvent(new CustomEvent("offline:queued", { bubbles: true, detail: entry }));
     startOver(form);
@@ -130,7 +133,7 @@
     fresh.innerHTML = form.pristine || form.outerHTML;
     var key = fresh.content.querySelector("input[name=client_key]");
     if (key) { key.setAttribute("value", newKey()); }
-    if (window.htmx && form.id) {
+    if (window.htmx) {
       window.htmx.swap(form, fresh.innerHTML, { swapStyle: "outerHTML" });
     } else {
       form.reset();
@@ -154,7 +157,7 @@
 
   function swapIn(entry, response, html) {
     var selector = response.headers.get("HX-Retarget");
-    var target = selector ? document.querySelector(selector) : document.getElementById(entry.formId);
+    var target = selector ? document.querySelector(selector) : formFor(entry.url);
     if (!target || !window.htmx) { return false; }
     window.htmx.swap(target, html, { swapStyle: response.headers.get("HX-Reswap") || "outerHTML" });
     return true;
@@ -232,7 +235,7 @@
     if (isQueueForm(event.detail.elt)) { queue(event.detail.elt); }
   });
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (event.detail.xhr && event.detail.xhr.status) { banner(false); }
+    if (event.detail.xhr && event.detail.xhr.status && navigator.onLine) { banner(false); }
   });
   document.addEventListener("htmx:afterSettle", function () { remember(document); renderStatus(); });
   window.addEventListener("offline", function () { banner(true); });
