@@ -17,7 +17,9 @@
  *    htmx would; elsewhere a message); 409/422 -> the form with its
  *    messages and the input kept (on its page) or a message; any other
  *    4xx -> a message, dropped; no answer or 5xx -> kept for the next try;
- *    signed out -> kept until the user signs in again.
+ *    signed out -> kept until the user signs in again. Each entry is
+ *    sent only while the user who logged it is signed in (<body
+ *    data-offline-user>), never under someone else's session.
  *    A field named in data-offline-time-field (visited_at) is filled with
  *    the moment of queueing when left empty, so "now" means when it
  *    happened, not when the signal came back.
@@ -39,6 +41,13 @@
   }
 
   function save(entries) { window.localStorage.setItem(STORE, JSON.stringify(entries)); }
+
+  /* Entries belong to the user who logged them (a shared phone): only theirs
+   * are shown and sent, while they are the one signed in. */
+  function mine() {
+    var user = document.body.getAttribute("data-offline-user");
+    return user ? load().filter(function (e) { return e.user === user; }) : [];
+  }
 
   function remove(key) { save(load().filter(function (e) { return e.key !== key; })); }
 
@@ -81,7 +90,7 @@
   /* Each queue form's status line: its entries waiting, then those sent
    * during this page view. */
   function renderStatus() {
-    var entries = load();
+    var entries = mine();
     document.querySelectorAll("form[data-offline-queue]").forEach(function (form) {
       var status = form.querySelector("[data-offline-status]");
       if (!status) { return; }
@@ -111,6 +120,7 @@
     var timeName = form.getAttribute("data-offline-time-field");
     if (timeName && !fields.get(timeName)) { fields.set(timeName, new Date().toISOString()); }
     var entry = { key: keyField.value, url: actionOf(form), body: fields.toString(),
+                  user: document.body.getAttribute("data-offline-user"),
                   page: window.location.pathname, queuedAt: Date.now() };
     save(load().filter(function (e) { return e.key !== entry.key; }).concat([entry]));
     form.dispatchEvent(new CustomEvent("offline:queued", { bubbles: true, detail: entry }));
@@ -201,7 +211,7 @@
 
   function flush() {
     if (flushing || !navigator.onLine) { return Promise.resolve(); }
-    var entries = load();
+    var entries = mine();
     if (!entries.length) { return Promise.resolve(); }
     flushing = true;
     var next = function (i) {
@@ -220,7 +230,7 @@
 
   function scheduleRetry() {
     window.clearTimeout(retryTimer);
-    if (load().length) { retryTimer = window.setTimeout(flush, RETRY_MS); }
+    if (mine().length) { retryTimer = window.setTimeout(flush, RETRY_MS); }
   }
 
   /* --- wiring --------------------------------------------------------------- */

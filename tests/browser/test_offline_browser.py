@@ -134,6 +134,22 @@ def test_a_failed_send_is_queued_and_a_second_delivery_makes_no_second_visit(ope
     assert _visits(live_server, notes) == 1
     assert _timeline_entries(page, notes) == 1
     assert page.url.endswith(path)
+
+    # Someone else's waiting visit (a shared phone) is neither shown nor sent.
+    theirs = page.evaluate(f"""() => {{
+        const entries = JSON.parse({kept!r});
+        entries.forEach(entry => {{ entry.user = 'someone-else'; }});
+        return JSON.stringify(entries);
+    }}""")
+    page.evaluate(f"localStorage.setItem('{QUEUE}', {theirs!r})")
+    posts = []
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.reload(wait_until="networkidle")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(1000)
+    assert posts == []
+    assert page.evaluate(f"localStorage.getItem('{QUEUE}')") == theirs
+    assert page.locator("#visit-form [data-offline-state]").count() == 0
     rep.assert_clean()
 
 
