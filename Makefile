@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test browser test-sqlite test-postgres bench assets translations extract-messages install clean
+.PHONY: run test browser test-sqlite test-postgres bench assets icons translations extract-messages install clean
 
 ## make run: install everything, create and fill the demo database on first run, serve it
 run: install
@@ -51,6 +51,11 @@ static/vendor/.copied: package.json package-lock.json $(VENV)/.installed
 	node -e 'const l = require("plotly.js-locales/zh-cn"); process.stdout.write("/* plotly.js-locales zh-cn, wrapped for the browser by make assets */\n(window.PlotlyLocales = window.PlotlyLocales || []).push(" + JSON.stringify(l) + ");\n")' > static/vendor/plotly-locale-zh-cn.js
 	$(BIN)/python -m whitenoise.compress --quiet static/vendor
 	touch $@
+
+# The manifest's PNG icons, drawn from static/icons/icon.svg by headless
+# Chromium (committed; run this after changing the SVG).
+icons: $(VENV)/.installed
+	$(BIN)/python scripts/render_icons.py
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -f -d translations 2>&1 | grep -v "^compiling" || true

@@ -11,7 +11,6 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from whitenoise import WhiteNoise
 
 import access
 import cli
@@ -19,12 +18,12 @@ import database
 import i18n
 import query_count
 import security
+import static_files
 from extensions import compress, csrf
 from models import db
 from views import register_blueprints
 
 ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "REDIS_URL")
-ONE_YEAR = 365 * 24 * 3600
 
 
 def create_app(test_config=None):
@@ -68,17 +67,8 @@ def create_app(test_config=None):
     i18n.init_app(app)
     register_blueprints(app)
     cli.register(app)
-    _serve_vendor_files(app)
+    static_files.init_app(app)
     return app
-
-
-def _serve_vendor_files(app):
-    """Serve the pinned htmx and plotly.js files precompressed (``make
-    assets`` writes their .gz next to them) and cacheable for a year: their
-    URLs carry a content hash, so a new version gets a new URL."""
-    vendor = Path(app.static_folder) / "vendor"
-    app.wsgi_app = WhiteNoise(app.wsgi_app, max_age=ONE_YEAR)
-    app.wsgi_app.add_files(str(vendor), prefix=f"{app.static_url_path}/vendor/")
 
 
 def _instance_secret_key(instance_path):

@@ -27,6 +27,7 @@ EXPECTED = {
     "static": SKIP,
     "main.home": (302, 302, 302, 302, 302),
     "main.set_language": (303, 303, 303, 303, 303),
+    "install.manifest": (200, 200, 200, 200, 200),
     "auth.login": (200, 302, 302, 302, 302),
     "auth.logout": (303, 303, 303, 303, 303),
     "auth.change_password": (LOGIN, 200, 200, 200, 200),

@@ -1,5 +1,5 @@
 """The application factory, configuration, the page/partial helper and
-static files."""
+the vendor files (the app's own static files: tests/test_static_files.py)."""
 
 from pathlib import Path
 
@@ -50,19 +50,6 @@ def test_boosted_navigation_gets_the_whole_page(client_as):
     response = client_as("admin").get("/regions",
                                       headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<header" in response.get_data(as_text=True)
-
-
-def test_static_files_are_versioned_and_cached_for_a_year(client):
-    soup = BeautifulSoup(client.get("/login").get_data(as_text=True), "html.parser")
-    sources = [tag["src"] for tag in soup.find_all("script", src=True)]
-    sources += [tag["href"] for tag in soup.find_all("link", rel="stylesheet")]
-    assert sources, "the layout loads its script and style"
-    for url in sources:
-        assert "?v=" in url and not url.startswith(("http:", "https:", "//"))
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert response.cache_control.max_age == 365 * 24 * 3600
-        response.close()
 
 
 def test_htmx_is_served_by_the_app_itself(client):

@@ -7,10 +7,11 @@ def register_blueprints(app):
     ``access`` and ``actions.core`` import ``views.rendering``, and the
     areas import them, so a top-level import would be a cycle."""
     from views import (admin, api, auth, complaint_pages, complaints, data_exchange, factories,
-                       homes, main, notifications, onboarding, renewals, sales, template_globals)
+                       homes, install, main, notifications, onboarding, renewals, sales,
+                       template_globals)
 
     del complaint_pages  # imported for its routes, which it adds to complaints.bp
-    for area in (main, auth, homes, admin, api, data_exchange, sales, onboarding, factories,
-                 notifications, complaints, renewals):
+    for area in (main, install, auth, homes, admin, api, data_exchange, sales, onboarding,
+                 factories, notifications, complaints, renewals):
         app.register_blueprint(area.bp)
     template_globals.register(app)

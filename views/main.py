@@ -1,10 +1,6 @@
-"""The home page, the language switch and cache-busted static URLs."""
+"""The home page and the language switch."""
 
-import hashlib
-from functools import lru_cache
-from pathlib import Path
-
-from flask import (Blueprint, current_app, g, redirect, request, url_for)
+from flask import Blueprint, g, redirect, request, url_for
 from flask_babel import refresh
 
 import audit
@@ -15,30 +11,6 @@ from models import db
 bp = Blueprint("main", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-@lru_cache(maxsize=256)
-def _static_digest(path, mtime):
-    """A short content hash of a static file (cached per file version)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
-
-
-def static_url(filename):
-    """``url_for('static')`` with a content hash, so browsers may cache the
-    file for a year and still fetch a new version the moment it changes."""
-    path = Path(current_app.static_folder) / filename
-    version = _static_digest(str(path), path.stat().st_mtime) if path.exists() else "0"
-    return url_for("static", filename=filename, v=version)
-
-
-@bp.after_app_request
-def cache_static_for_a_year(response):
-    """Versioned static files never change under the same URL."""
-    if request.endpoint == "static" and request.args.get("v"):
-        response.cache_control.public = True
-        response.cache_control.max_age = ONE_YEAR
-        response.cache_control.immutable = True
-    return response
 
 
 @bp.get("/")

@@ -21,10 +21,10 @@ from flask import g
 from peewee import DatabaseError
 
 import labels
+import static_files
 from actions import notifications
 from i18n import FILTERS, LANGUAGES, is_chinese, select_locale
 from views.complaint_report import clock_text, duration_text
-from views.main import static_url
 from views.navigation import nav_items
 
 COMPLAINT_LABELS = {"category": labels.COMPLAINT_CATEGORY_LABELS,
@@ -56,7 +56,7 @@ def unread_notifications():
 def page_helpers():
     """The per-request helpers, in the order of the module's docstring."""
     return {
-        "static_url": static_url,
+        "static_url": static_files.url,
         "nav_items": nav_items,
         "is_chinese": is_chinese,
         "current_language": select_locale,

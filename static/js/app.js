@@ -1,5 +1,6 @@
-/* The app's only script: draws the Plotly charts when they are about to be
- * seen, and shows htmx errors to the user instead of failing silently.
+/* The app's main script: draws the Plotly charts when they are about to be
+ * seen, and shows htmx errors to the user instead of failing silently (a
+ * request that cannot reach the server: static/js/offline.js).
  * Pages embed figures as (templates/_partials/_chart.html)
  *   <div class="chart-plot" id="X" data-chart-src="plotly.js URL" …></div>
  *   <script type="application/json" data-chart-for="X">…</script>
@@ -152,8 +153,5 @@
     var xhr = event.detail.xhr;
     var message = xhr.getResponseHeader("X-Error-Message");
     showError(message ? decodeURIComponent(message) : document.body.getAttribute("data-error-text") || ("Error " + xhr.status));
-  });
-  document.addEventListener("htmx:sendError", function () {
-    showError(document.body.getAttribute("data-offline-text") || "Network error");
   });
 })();
