@@ -4,6 +4,8 @@ explained, and the figure JSON safe inside a page."""
 
 import datetime
 import json
+import pathlib
+import re
 
 import pytest
 from flask_babel import force_locale
@@ -111,3 +113,13 @@ def test_box_heights_are_the_reserved_ones():
     assert charts.box_height(100) == 320
     assert charts.box_height(321) == 400
     assert charts.box_height(5000) == charts.HEIGHTS[-1]
+
+
+def test_no_template_loads_plotly_up_front():
+    """plotly.js (about 330 KB compressed) is fetched by static/js/app.js
+    only when a chart nears the viewport (issue 17); a ``<script src>`` for
+    it in a template would make every phone parse it before the first tap."""
+    script_tag = re.compile(r"<script\b[^>]*\bsrc=[^>]*plotly", re.IGNORECASE)
+    offenders = [str(path) for path in pathlib.Path("templates").rglob("*.html")
+                 if script_tag.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []
