@@ -111,7 +111,7 @@ def _tokens(entries):
             .join(User).where(ApiToken.id.in_(_ids(entries, "api_token"))))
     return {str(token.id): Target(_("API token “%(name)s” of %(user)s", name=token.name,
                                     user=token.user.username),
-                                  url_for("admin.user_edit", user_id=token.user_id))
+                                  url_for("admin.user_edit", user_id=token.user.id))
             for token in rows}
 
 
