@@ -7,7 +7,7 @@ Every number is ``metrics.renewals``'s / ``metrics.renewal_lists``'s, the
 functions the KPI API uses, so tiles and API cannot disagree.
 """
 
-from flask import Blueprint, abort, g, url_for
+from flask import Blueprint, abort, g, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
@@ -242,14 +242,18 @@ def proposal(term_id):
 @bp.post("/<int:term_id>/decision")
 @roles_required("manager", "admin")
 def decision(term_id):
-    """Approve or reject the waiting proposal (never the proposer's own)."""
+    """Approve or reject the waiting proposal (never the proposer's own);
+    ``?view=queue``: answer for the review queue's row instead of the case."""
     term, _factory = _term_or_404(term_id)
     current = renewal_actions.case_of(term)
     authorise(current.proposed_by_id is None or current.proposed_by_id != g.user.id)
     form = renewal_actions.DecisionForm()
+    if request.args.get("view") == renewal_queue.QUEUE_VIEW:
+        again, done = renewal_queue.answers(term, form)
+    else:
+        again, done = lambda: _case_page(term_id, decision_form=form), _case_done(term_id)
     return submit(form, lambda: renewal_actions.decide(term, form, g.user),
-                  again=lambda: _case_page(term_id, decision_form=form),
-                  done=_case_done(term_id), version=current.version)
+                  again=again, done=done, version=current.version)
 
 
 @bp.post("/<int:term_id>/outcome")
@@ -261,3 +265,6 @@ def outcome(term_id):
     return submit(form, lambda: renewal_actions.close(term, form, g.user),
                   again=lambda: _case_page(term_id, outcome_form=form),
                   done=_case_done(term_id), version=renewal_actions.case_of(term).version)
+
+
+from views import renewal_queue  # noqa: E402 (adds /renewals/queue to bp)
