@@ -23,6 +23,7 @@ from metrics.health_data import health_for_factory
 from metrics.period import shanghai_today
 from metrics.renewal_lists import churn_reasons, due_terms, forecast
 from models import TIER_FEES_FEN, Membership, RenewalEvent
+from views import renewal_charts
 from views.navigation import add_nav_item
 from views.rendering import render_page
 
@@ -136,13 +137,17 @@ def _rate_rows(scope, period, level):
 
 
 def dashboard_report(filters):
-    """Tiles, rates by region / tier / cohort, churn reasons, forecast."""
+    """Tiles, rates by region / tier / cohort (tables and charts), renewed
+    and churned per month over the last 12 months, churn reasons, forecast."""
     scope, period = filters.scope, filters.period
     kpis = renewals.kpis(scope, period)
+    rates = {level: _rate_rows(scope, period, level) for level in ("regions", "tiers", "cohorts")}
     return {
         "tiles": [tile(name, label, kind, kpis[name]) for name, (label, kind) in TILES.items()],
-        "rates": {level: _rate_rows(scope, period, level)
-                  for level in ("regions", "tiers", "cohorts")},
+        "rates": rates,
+        "rate_charts": {level: renewal_charts.rate_chart(level, rows)
+                        for level, rows in rates.items()},
+        "monthly": renewal_charts.monthly_chart(renewal_charts.monthly_rows(scope, period)),
         "reasons": churn_reasons(scope, period),
         "forecast": forecast(scope, period, due=_due_90(filters)),
         "band_labels": BAND_LABELS, "reason_labels": REASON_LABELS,
