@@ -56,11 +56,34 @@ def due_terms(scope, period, window=90):
     return result
 
 
-def review_queue(scope, today, term_ids=None, decider=None):
+def _waiting(scope, today, term_ids=None, decider=None):
+    """The waiting cases of ``review_queue`` as a query of ``columns``."""
+    def query(*columns):
+        found = (RenewalCase.select(*columns).join(Membership).join(Factory)
+                 .where((RenewalCase.status == "proposed")
+                        & Factory.id.in_(scope.factory_ids(today, by_tier=False))))
+        if scope.tier is not None:
+            found = found.where(Membership.tier == scope.tier)
+        if term_ids is not None:
+            found = found.where(Membership.id.in_(list(term_ids)))
+        if decider is not None:
+            found = found.where((RenewalCase.proposed_by != decider.id)
+                                | RenewalCase.proposed_by.is_null())
+        return found
+    return query
+
+
+def queue_size(scope, today, decider=None):
+    """How many rows ``review_queue`` has in all (one count)."""
+    return _waiting(scope, today, decider=decider)(RenewalCase.id).count()
+
+
+def review_queue(scope, today, term_ids=None, decider=None, limit=None, offset=0):
     """Proposals waiting for a decision in scope (a manager's regions),
     oldest first; only the terms ``term_ids`` when given (one row of the
     queue drawn again); without those ``decider`` (a User) proposed, since
-    nobody decides their own proposal::
+    nobody decides their own proposal; ``limit`` rows from ``offset`` (a
+    page: the health scores are computed for those only)::
 
         [{"term_id", "factory_code", "factory_name", "region" (Region),
           "term_tier", "term_fee_cny" (the current term's), "tier" (proposed),
@@ -69,25 +92,16 @@ def review_queue(scope, today, term_ids=None, decider=None):
           "proposed_by" (user id), "proposer_name", "proposed_at", "end",
           "days_to_end", "version", "health"}, ...]
     """
-    query = (RenewalCase.select(RenewalCase.membership, Factory.code, Factory.name,
-                                Factory.region, Membership.tier, Membership.fee_fen,
-                                RenewalCase.proposed_tier, RenewalCase.proposed_fee_fen,
-                                RenewalCase.proposal_note, RenewalCase.risk_note,
-                                RenewalCase.proposed_by, User.display_name,
-                                RenewalCase.proposed_at, Membership.end, RenewalCase.version)
-             .join(Membership).join(Factory)
+    query = (_waiting(scope, today, term_ids, decider)(
+        RenewalCase.membership, Factory.code, Factory.name, Factory.region, Membership.tier,
+        Membership.fee_fen, RenewalCase.proposed_tier, RenewalCase.proposed_fee_fen,
+        RenewalCase.proposal_note, RenewalCase.risk_note, RenewalCase.proposed_by,
+        User.display_name, RenewalCase.proposed_at, Membership.end, RenewalCase.version)
              .switch(RenewalCase).join(User, JOIN.LEFT_OUTER,
                                        on=(RenewalCase.proposed_by == User.id))
-             .where((RenewalCase.status == "proposed")
-                    & Factory.id.in_(scope.factory_ids(today, by_tier=False)))
              .order_by(RenewalCase.proposed_at, RenewalCase.id))
-    if scope.tier is not None:
-        query = query.where(Membership.tier == scope.tier)
-    if term_ids is not None:
-        query = query.where(Membership.id.in_(list(term_ids)))
-    if decider is not None:
-        query = query.where((RenewalCase.proposed_by != decider.id)
-                            | RenewalCase.proposed_by.is_null())
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     rows = rawrows.rows(query)
     health = health_of_terms([row[0] for row in rows], today) if rows else {}
     regions = ({region.id: region for region in
@@ -114,14 +128,10 @@ def review_queue(scope, today, term_ids=None, decider=None):
 
 def waiting_count(user, today):
     """How many proposals wait for ``user``'s decision (the manager's home):
-    in their scope and not proposed by themself."""
+    in their scope and not proposed by themself (``review_queue``'s rows)."""
     from metrics.scoping import Scope
 
-    ids = Scope(user=user).factory_ids(today, by_tier=False)
-    return (RenewalCase.select().join(Membership)
-            .where((RenewalCase.status == "proposed") & Membership.factory.in_(ids)
-                   & ((RenewalCase.proposed_by != user.id) | RenewalCase.proposed_by.is_null()))
-            .count())
+    return queue_size(Scope(user=user), today, decider=user)
 
 
 def churn_reasons(scope, period):

@@ -160,3 +160,24 @@ def test_without_javascript_the_queue_answers_303_and_422_pages(client_as, waiti
     response = _decide(manager, older, version, htmx=False, decision="approved")
     assert response.status_code == 303 and response.headers["Location"].endswith(
         "/renewals/queue")
+
+
+def test_a_long_queue_is_paged_oldest_first(client_as, users):
+    start = datetime.datetime(2026, 1, 1)
+    terms = []
+    for n in range(23):
+        factory = make_factory(region=users.region, rep=users.rep, code=f"F-Q{n:02d}")
+        term = make_membership(factory, TODAY - datetime.timedelta(days=300))
+        RenewalCase.create(membership=term, status="proposed", proposed_tier="super",
+                           proposed_fee_fen=100_000_00, proposed_by=users.rep,
+                           proposed_at=start + datetime.timedelta(hours=n))
+        terms.append(term.id)
+    manager = client_as("manager")
+    first = page_soup(manager.get("/renewals/queue"), 200)
+    assert [int(row["data-term"]) for row in first.select("tr[data-term]")] == terms[:20]
+    assert first.select_one("#queue-count")["data-waiting"] == "23"
+    next_link = first.select_one(".pager a")["href"]
+    assert next_link == "/renewals/queue?page=2"
+    second = page_soup(manager.get(next_link), 200)
+    assert [int(row["data-term"]) for row in second.select("tr[data-term]")] == terms[20:]
+    assert manager.get("/renewals/queue?page=abc").status_code == 200

@@ -20,7 +20,7 @@ from actions import respond_done
 from actions import renewals as renewal_actions
 from metrics.errors import ParameterError
 from metrics.period import shanghai_today
-from metrics.renewal_lists import review_queue
+from metrics.renewal_lists import queue_size, review_queue
 from metrics.scoping import Scope, scope_from_args
 from models import RenewalCase
 from views.navigation import add_nav_item
@@ -31,6 +31,7 @@ PAGE = "renewals/queue.html"
 ROW = "renewals/_queue_row.html"
 DECIDED = "renewals/_queue_decided.html"
 QUEUE_VIEW = "queue"  # ?view=queue on the decision action: answer for the queue
+PAGE_SIZE = 20  # oldest first: a page holds the ones to decide next
 
 add_nav_item("renewals.queue", _l("Review queue"), ("manager", "admin"))
 
@@ -44,13 +45,33 @@ def _scope():
         abort(error.status, error.message)
 
 
-def queue_rows(scope, term_ids=None):
-    """The queue's rows for ``g.user`` (never their own proposals)."""
-    return review_queue(scope, shanghai_today(), term_ids=term_ids, decider=g.user)
+def queue_rows(scope, term_ids=None, page=1):
+    """One page of the queue's rows for ``g.user`` (never their own
+    proposals), or the rows of ``term_ids``."""
+    return review_queue(scope, shanghai_today(), term_ids=term_ids, decider=g.user,
+                        limit=None if term_ids else PAGE_SIZE,
+                        offset=(page - 1) * PAGE_SIZE)
 
 
-def _context(rows, forms=None, region=None):
-    return {"rows": rows, "forms": forms or {}, "band_labels": BAND_LABELS,
+def _page():
+    """The ``page`` parameter (1 when missing or not a positive number)."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 10 ** 6 else 1
+
+
+def _page_context(scope, page, forms=None):
+    """A page of the queue with its total and pager."""
+    total = queue_size(scope, shanghai_today(), decider=g.user)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(page, pages)
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return _context(queue_rows(scope, page=page), forms, region=scope.region, total=total,
+                    page=page, pages=pages,
+                    page_url=lambda number: url_for("renewals.queue", page=number, **args))
+
+
+def _context(rows, forms=None, region=None, **extra):
+    return {"rows": rows, "forms": forms or {}, "band_labels": BAND_LABELS, **extra,
             "driver_labels": DRIVER_LABELS, "tier_labels": renewal_actions.TIER_LABELS,
             "region": region, "decision_labels": renewal_actions.DECISION_LABELS,
             "status_labels": CASE_STATUS_LABELS, "blank_form": blank_form}
@@ -66,7 +87,7 @@ def blank_form(row):
 def queue():
     """The proposals waiting for this manager's decision."""
     scope = _scope()
-    return render_page(PAGE, partial="queue", **_context(queue_rows(scope), region=scope.region))
+    return render_page(PAGE, partial="queue", **_page_context(scope, _page()))
 
 
 def _gone(term_id):
@@ -85,7 +106,7 @@ def answers(term, form):
 
     def again():
         if not is_htmx_partial_request():
-            return render_template(PAGE, **_context(queue_rows(scope), {term.id: form}))
+            return render_template(PAGE, **_page_context(scope, 1, {term.id: form}))
         rows = queue_rows(scope, [term.id])
         if rows:
             return render_template(ROW, row=rows[0], form=form, **_context(rows))
@@ -97,6 +118,7 @@ def answers(term, form):
         return respond_done(
             url_for("renewals.queue"),
             partial=lambda: render_template(
-                DECIDED, remaining=len(queue_rows(scope)), factory_name=term.factory.name,
+                DECIDED, remaining=queue_size(scope, shanghai_today(), decider=g.user),
+                factory_name=term.factory.name,
                 term_id=term.id, decision=form.decision.data))
     return again, done
