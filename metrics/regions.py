@@ -55,7 +55,7 @@ def needs_today(user, today, breached_ids):
     ids of the complaints past their SLA in scope
     (``metrics.complaint_board.open_breaches``, which holds the SLA rule)."""
     ids = visible_factory_ids(user)
-    overdue = overdue_by_rep(ids, today)
+    overdue = overdue_by_rep(visible_factories(user, Factory.select()), today)
     stalled = stalled_by_rep(ids, today)
     breached = _breached_by_rep(breached_ids)
     totals = {}
