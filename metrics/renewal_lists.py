@@ -14,6 +14,7 @@ from metrics import rawrows
 from metrics.health import BANDS
 from metrics.health_data import health_of_terms
 from metrics.numbers import fen_to_yuan, ratio
+from metrics.scoping import Scope
 
 CASE_STATUSES = ("none", "proposed", "approved", "rejected")
 FORECAST_DAYS = 90
@@ -129,8 +130,6 @@ def review_queue(scope, today, term_ids=None, decider=None, limit=None, offset=0
 def waiting_count(user, today):
     """How many proposals wait for ``user``'s decision (the manager's home):
     in their scope and not proposed by themself (``review_queue``'s rows)."""
-    from metrics.scoping import Scope
-
     return queue_size(Scope(user=user), today, decider=user)
 
 

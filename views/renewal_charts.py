@@ -14,7 +14,6 @@ import i18n
 from charts import PALETTE, Chart, figure_json, new_figure
 from metrics import renewals
 from metrics.period import Period, shanghai_today
-from views.sales_charts import _start_cells, _summary
 
 MONTHS = 12
 
@@ -87,12 +86,14 @@ def monthly_chart(rows, today=None):
     charts.mark_partial(figure, covered)
     renewed = sum(row["renewed"] for row in rows)
     churned = sum(row["churned"] for row in rows)
-    summary = _summary(_("Over the last %(months)s months, %(renewed)s terms renewed and "
-                         "%(churned)s churned (by the month each term ended).",
-                         months=len(rows), renewed=i18n.format_number(renewed),
-                         churned=i18n.format_number(churned)), covered, "month")
+    summary = charts.join_sentences(
+        _("Over the last %(months)s months, %(renewed)s terms renewed and "
+          "%(churned)s churned (by the month each term ended).",
+          months=len(rows), renewed=i18n.format_number(renewed),
+          churned=i18n.format_number(churned)),
+        charts.partial_summary(covered, "month"))
     table = tuple((start, i18n.format_number(row["renewed"]), i18n.format_number(row["churned"]),
                    i18n.format_percent(row["renewal_rate"]))
-                  for start, row in zip(_start_cells(covered), rows))
+                  for start, row in zip(charts.start_cells(covered), rows))
     return Chart("chart-monthly", figure_json(figure), summary,
                  (_("Month starting"), _("Renewed"), _("Churned"), _("Renewal rate")), table)

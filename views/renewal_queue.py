@@ -13,7 +13,6 @@ or the whole queue with that row's errors.
 """
 
 from flask import abort, g, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 
 from access import roles_required
 from actions import respond_done
@@ -23,7 +22,6 @@ from metrics.period import shanghai_today
 from metrics.renewal_lists import queue_size, review_queue
 from metrics.scoping import Scope, scope_from_args
 from models import RenewalCase
-from views.navigation import add_nav_item
 from views.rendering import is_htmx_partial_request, render_page
 from views.renewals import BAND_LABELS, CASE_STATUS_LABELS, DRIVER_LABELS, bp
 
@@ -32,9 +30,6 @@ ROW = "renewals/_queue_row.html"
 DECIDED = "renewals/_queue_decided.html"
 QUEUE_VIEW = "queue"  # ?view=queue on the decision action: answer for the queue
 PAGE_SIZE = 20  # oldest first: a page holds the ones to decide next
-
-add_nav_item("renewals.queue", _l("Review queue"), ("manager", "admin"))
-
 
 def _scope():
     """The user's scope narrowed by ``region`` (and the other dashboard
