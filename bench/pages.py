@@ -67,6 +67,9 @@ PAGES = [
      "/onboarding/?period=custom&from={from}&to={to}&tier=super"),
     ("onboarding stalled list sort (partial)", "partial", ("admin", "manager_all", "manager", "rep"),
      "/onboarding/stalled?period=custom&from={from}&to={to}&stalled_sort=factory&stalled_dir=asc"),
+    ("manager's home /regions", "page", ("admin", "manager_all", "manager"), "/regions"),
+    ("renewals review queue /renewals/queue", "page", ("admin", "manager_all", "manager"),
+     "/renewals/queue"),
 ]
 # Roles beyond bench.kpis.bench_users: a manager with no regions (all of them).
 EXTRA_USERS = {"manager_all": "manager_all"}

@@ -165,11 +165,15 @@ def pipeline(scope, day):
     return result
 
 
-def stage_list(scope, period, stage=None, region=None, stalled_only=False):
+def stage_list(scope, period, stage=None, region=None, stalled_only=False,
+               overdue_only=False):
     """The factories in scope by the stage they were in at the end of the
     period, longest in it first; only ``stage`` / ``region`` (a region id)
     when given, only the stalled ones with ``stalled_only`` (then as many
-    rows as the ``stalled`` KPI). Each row::
+    rows as the ``stalled`` KPI), only those not lost whose next action
+    fell due before the period's end with ``overdue_only`` (as many as
+    ``metrics.visits.overdue_by_rep`` counts, for a period ending today).
+    Each row::
 
         {"factory_id", "code", "name", "region_id", "stage", "entered_on",
          "days" (in the stage at the end of the period), "rep" (display
@@ -195,8 +199,21 @@ def stage_list(scope, period, stage=None, region=None, stalled_only=False):
         row["entered_on"] = rawrows.to_date(row["entered_on"])
         row["days"] = (period.end - row["entered_on"]).days
         row["last_visit"], row["next_action_on"] = visits.get(row["factory_id"], (None, None))
+    if overdue_only:
+        rows = [row for row in rows if row["stage"] != LOST_STAGE and row["next_action_on"]
+                and row["next_action_on"] < period.end]
     rows.sort(key=lambda row: (-row["days"], row["code"]))
     return rows
+
+
+def stalled_by_rep(factory_ids, day):
+    """``{rep id or None: factories}`` of the ``factory_ids`` subquery
+    stalled at the end of ``day`` (the ``stalled`` KPI's rule), counted in
+    the database."""
+    S = StageSpan
+    query = (_stalled(factory_ids, Period(day, day), (Factory.rep, fn.COUNT(S.factory)))
+             .join(Factory, on=(S.factory == Factory.id)).group_by(Factory.rep))
+    return {rep: int(count) for rep, count in rawrows.rows(query)}
 
 
 def rep_speed(scope, period):

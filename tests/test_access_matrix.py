@@ -80,6 +80,7 @@ EXPECTED = {
     "complaints.rating": (LOGIN, 403, 422, 403, 403),  # the factory's owner only
     "complaints.assignee": (LOGIN, 422, 403, 422, 422),  # staff only
     "renewals.case": (LOGIN, 200, 403, 200, 200),  # a term of the team's factory; staff only
+    "renewals.queue": (LOGIN, 403, 403, 200, 200),  # managers and admins decide
     "renewals.proposal": (LOGIN, 422, 403, 422, 422),  # empty form: errors shown
     "renewals.decision": (LOGIN, 403, 403, 422, 422),  # managers and admins only
     "renewals.outcome": (LOGIN, 422, 403, 422, 422),

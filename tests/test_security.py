@@ -160,7 +160,7 @@ def test_manager_region_overview_counts_only_their_regions(client_as, users):
     soup = _soup(client_as("manager").get("/regions"))
     table = soup.select("section[aria-labelledby=regions-heading] tbody tr")
     rows = [[td.get_text(strip=True) for td in tr.find_all(["th", "td"])] for tr in table]
-    assert rows == [["广州女装", "女装", "2", "0", "0", "1"]]
+    assert rows == [["广州女装", "女装", "2", "0", "0", "1", "销售入驻辅导续约吐槽"]]  # + its dashboards
     assert users.other_region.name_zh not in soup.get_text()
 
 

@@ -15,7 +15,7 @@ from charts import Chart, figure_json, new_figure
 from i18n import is_chinese
 from labels import STAGE_LABELS
 from metrics.my_day import NOT_VISITED_DAYS, rep_day
-from metrics.regions import region_overview
+from metrics.regions import needs_today, region_overview
 from scope import visible_factories
 from metrics.period import shanghai_today
 from views.rendering import render_page
@@ -74,15 +74,18 @@ def my_factory():
 @bp.get("/regions")
 @roles_required("manager", "admin")
 def regions():
-    """The manager's regions with counts of their factories."""
+    """The manager's home: what needs them today (proposals waiting,
+    complaints past SLA, stalled onboarding, the reps with the most overdue
+    work), then their regions with counts and links to each dashboard."""
+    from views.complaint_report import home_breaches
+
     rows = region_overview(g.user)
     chart = region_chart(rows) if rows else None
     total = {key: sum(row[key] for row in rows) for key in ("factories", "live", "super")}
-    from views.complaint_report import home_breaches
-
-    breaches, breach_total = home_breaches(g.user)
+    breaches, breached_ids = home_breaches(g.user)
+    needs = needs_today(g.user, shanghai_today(), breached_ids)
     return render_page("homes/regions.html", rows=rows, chart=chart, total=total,
-                       breaches=breaches, breach_total=breach_total)
+                       breaches=breaches, breach_total=len(breached_ids), needs=needs)
 
 
 __all__ = ["bp"]
