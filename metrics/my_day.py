@@ -97,6 +97,11 @@ class Item:
             return f"renewal-{self.term_id}"
         return f"{self.kind}-{self.factory_code}"
 
+    @property
+    def band(self):
+        """Which of ``priority``'s bands the item is in (``NOW``..``FOLLOW_UP``)."""
+        return priority(self)[0]
+
 
 def priority(item):
     """The sort key of ``item`` (smaller first): four bands, then an order

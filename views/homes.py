@@ -41,6 +41,13 @@ DAY_ITEM_LABELS = {
     "stalled": _l("Stalled"), "not_visited": _l("Visit due"),
 }
 
+DAY_BAND_LABELS = {
+    my_day_data.NOW: _l("Now: complaints past or near their deadline"),
+    my_day_data.THIS_WEEK: _l("This week: renewals ending and follow-ups promised"),
+    my_day_data.THIS_MONTH: _l("This month: renewals, weakest health first"),
+    my_day_data.FOLLOW_UP: _l("Follow up: stalled, long overdue, not visited"),
+}
+
 
 def region_chart(rows):
     """Factories per region, live ones apart (bars with text labels, so the
@@ -87,6 +94,7 @@ def my_day():
                        item_labels=DAY_ITEM_LABELS, stage_labels=STAGE_LABELS,
                        clock_labels=SLA_CLOCK_LABELS, severity_labels=SEVERITY_LABELS,
                        band_labels=BAND_LABELS, duration_text=duration_text,
+                       band_labels_day=DAY_BAND_LABELS, follow_up=my_day_data.FOLLOW_UP,
                        book_size=None if items else visible_factories(g.user).count())
 
 
