@@ -33,7 +33,7 @@ from metrics.health_data import health_of_terms
 from metrics.numbers import fen_to_yuan
 from metrics.onboarding import stalled_spans
 from metrics.period import Period, shanghai_date
-from metrics.stage_spans import current_stages
+from metrics.stage_spans import factories_in_stage
 from metrics.visits import last_visits
 from scope import visible_factories, visible_factory_ids
 
@@ -238,8 +238,8 @@ def collect(user, today, now):
         visible_factories(user, Factory.select(Factory.id, Factory.code, Factory.name)))}
     if not names:
         return []
-    lost = {factory for factory, stage in current_stages(ids).items()
-            if stage.stage == LOST_STAGE}
+    lost = {factory for factory, in rawrows.rows(Factory.select(Factory.id).where(
+        Factory.id.in_(ids) & Factory.id.in_(factories_in_stage(LOST_STAGE))))}
     return (_complaints(ids, names, now) + _renewals(ids, names, lost, today)
             + _visits(ids, names, lost, today) + _stalled(ids, names, today))
 

@@ -89,13 +89,17 @@ def my_day():
 
     items, counts = my_day_data.rep_day(g.user, shanghai_today(), utcnow())
     shown = [item for item in items if show is None or item.kind == show]
+    # Labels translated once per page, not once per item (a book of ~100).
+    labels = {name: {key: str(text) for key, text in table.items()} for name, table in (
+        ("kind_labels", DAY_FILTER_LABELS), ("item_labels", DAY_ITEM_LABELS),
+        ("stage_labels", STAGE_LABELS), ("clock_labels", SLA_CLOCK_LABELS),
+        ("severity_labels", SEVERITY_LABELS), ("band_labels", BAND_LABELS),
+        ("band_labels_day", DAY_BAND_LABELS))}
     return render_page("homes/my_day.html", partial="day", items=shown, counts=counts,
-                       show=show, kinds=my_day_data.KINDS, kind_labels=DAY_FILTER_LABELS,
-                       item_labels=DAY_ITEM_LABELS, stage_labels=STAGE_LABELS,
-                       clock_labels=SLA_CLOCK_LABELS, severity_labels=SEVERITY_LABELS,
-                       band_labels=BAND_LABELS, duration_text=duration_text,
-                       band_labels_day=DAY_BAND_LABELS, follow_up=my_day_data.FOLLOW_UP,
-                       book_size=None if items else visible_factories(g.user).count())
+                       show=show, kinds=my_day_data.KINDS, duration_text=duration_text,
+                       follow_up=my_day_data.FOLLOW_UP,
+                       book_size=None if items else visible_factories(g.user).count(),
+                       **labels)
 
 
 @bp.get("/my-factory")
