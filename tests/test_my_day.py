@@ -253,7 +253,9 @@ def test_each_item_has_its_one_action(client_as, users, book):
     action = {li["data-key"]: li.select_one(".day-action") for li in soup.select("li.day-item")}
     assert action["complaint-C-BREACH"]["href"] == "/complaints/C-BREACH"
     assert action[f"renewal-{book.id}"]["href"] == f"/renewals/{book.id}"
-    assert action["stalled-F-STUCK"]["href"] == "/factories/F-STUCK#stage-forms"
+    stage = action["stalled-F-STUCK"]
+    assert stage["href"] == "/factories/F-STUCK#stage-forms"  # without JavaScript
+    assert stage["hx-get"] == "/factories/F-STUCK/stage-form?next=/my-day"
     visit = action["next_action-F-PROMISED"]
     assert visit["href"] == "/factories/F-PROMISED#visit-form"  # without JavaScript
     assert visit["hx-get"] == "/factories/F-PROMISED/visit-form?next=/my-day"
@@ -323,6 +325,32 @@ def test_the_visit_form_opens_in_place_and_a_logged_visit_leaves_the_list(client
     plain = rep.post("/factories/F-STUCK/visits", data=fields)
     assert plain.status_code == 303 and plain.headers["Location"] == "/my-day"
     assert "not_visited-F-STUCK" not in _items(page_soup(rep.get("/my-day")))
+
+
+def test_the_stage_form_opens_in_place_and_a_moved_stage_leaves_the_list(client_as, users,
+                                                                           book):
+    rep = client_as("rep")
+    form_url = "/factories/F-STUCK/stage-form?next=/my-day?show=stalled"
+    plain = rep.get(form_url)
+    assert plain.status_code == 302 and plain.headers["Location"].endswith(
+        "/factories/F-STUCK#stage-forms")
+    forms = page_soup(rep.get(form_url, headers={"HX-Request": "true"}), 200)
+    button = forms.select_one("#next-stage-button")
+    assert "已拜访" in button.get_text()  # contacted -> visited, one tap
+    one_tap = button.find_parent("form")
+    fields = {tag["name"]: tag.get("value", "") for tag in one_tap.find_all("input")}
+    assert fields["next"] == "/my-day?show=stalled" and fields["stage"] == "visited"
+    # a date before the current stage's: the forms again in place, the way back kept
+    again = rep.post("/factories/F-STUCK/stage", headers={"HX-Request": "true"}, data=dict(
+        fields, entered_on=(shanghai_today() - datetime.timedelta(days=30)).isoformat()))
+    assert again.status_code == 422
+    assert page_soup(again).find("input", attrs={"name": "next"})["value"] == \
+        "/my-day?show=stalled"
+    done = rep.post("/factories/F-STUCK/stage", data=fields, headers={"HX-Request": "true"})
+    assert done.status_code == 200 and done.headers["HX-Trigger"] == "factory-changed"
+    refreshed = page_soup(rep.get("/my-day?show=stalled", headers={"HX-Request": "true"}))
+    assert _items(refreshed) == []
+    assert refreshed.find(attrs={"data-kpi": "my_day_stalled"})["data-value"] == "0"
 
 
 def test_a_next_elsewhere_is_refused(client_as, users):

@@ -11,8 +11,9 @@
   field (a same-site path: the list the form was opened from, My day) they
   go back there: 303 to it, or for htmx an empty answer with the
   ``factory-changed`` event, on which that list refreshes itself.
-* ``GET /factories/<code>/visit-form``: the visit form alone, to open in
-  place on another page (htmx); without htmx, the factory page at the form.
+* ``GET /factories/<code>/visit-form`` and ``.../stage-form``: that form
+  alone, to open in place on another page (htmx); without htmx, the
+  factory page at the form.
 """
 
 import re
@@ -179,18 +180,35 @@ def move_stage(code):
                   done=_done(factory), version=factory.version)
 
 
+def _in_place(factory, anchor, template, **context):
+    """One of the page's forms alone, for htmx to open in place on another
+    page (its ``next`` parameter is posted back with the form); a plain
+    request goes to the factory page at that form."""
+    if not is_htmx_partial_request():
+        return redirect(url_for("factories.page", code=factory.code, _anchor=anchor))
+    response = make_response(render_template(template, factory=factory, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
 @bp.get("/<code>/visit-form")
 @roles_required(*STAFF)
 def visit_form(code):
-    """The visit form alone (a ``next`` parameter is posted back with it),
-    opened in place by htmx; a plain request goes to the factory page's form."""
+    """The visit form alone (My day's "log a visit")."""
     factory = visible_factory_by_code_or_404(code)
-    if not is_htmx_partial_request():
-        return redirect(url_for("factories.page", code=factory.code, _anchor="visit-form"))
-    response = make_response(render_template("factories/_visit_form.html", factory=factory,
-                                             visit_form=visit_actions.VisitForm(formdata=None)))
-    response.vary.add("HX-Request")
-    return response
+    return _in_place(factory, "visit-form", "factories/_visit_form.html",
+                     visit_form=visit_actions.VisitForm(formdata=None))
+
+
+@bp.get("/<code>/stage-form")
+@roles_required(*STAFF)
+def stage_form(code):
+    """The stage forms alone (My day's "move the stage")."""
+    factory = visible_factory_by_code_or_404(code)
+    current = stage_actions.current_stage(factory.id)
+    return _in_place(factory, "stage-forms", "factories/_stage_form.html",
+                     stage_form=stage_actions.StageForm(factory, current, formdata=None),
+                     next_stage=stage_actions.next_stage(current), profile={"stage": current})
 
 
 @bp.post("/<code>/visits")

@@ -1,7 +1,7 @@
 """My day in a real browser at 390x844: the rep opens a breached complaint
-from it, logs a visit in place and sees the item leave without a reload,
-filters by a count, and proposes terms from a renewal item, which then
-leaves the list. With SAVE_SCREENSHOTS=1 it writes My day in Chinese and
+from it, logs a visit in place and moves a stalled factory's stage in place
+(each item leaves without a reload), filters by a count, and proposes terms
+from a renewal item, which then leaves the list. With SAVE_SCREENSHOTS=1 it writes My day in Chinese and
 English to docs/screenshots.
 
 The test has its own server and demo database (the session's is shared by
@@ -110,6 +110,15 @@ def test_rep_works_through_my_day_on_a_phone(open_page, live_server):
     assert int(page.get_attribute(f"[data-kpi=my_day_{count_kind}]", "data-value")) == before - 1
     assert page.evaluate("window.__pageId") == "same-page"  # swapped, never reloaded
     assert rep.horizontal_overflow() == 0
+    rep.assert_clean()
+
+    # move a stalled factory on in place: "move the stage", then its one big button
+    stalled = page.locator("li.day-item.kind-stalled").first
+    key = stalled.get_attribute("data-key")
+    stalled.locator(".day-action").click()
+    stalled.locator("#next-stage-button").click()
+    page.wait_for_selector(f"#item-{key}", state="detached")
+    assert page.evaluate("window.__pageId") == "same-page"
     rep.assert_clean()
 
     # a count filters the list (htmx), and the URL says so
