@@ -20,15 +20,10 @@ from models import utcnow
 from metrics.regions import region_overview
 from scope import visible_factories
 from metrics.period import shanghai_today
-from views.navigation import add_nav_item
 from views.rendering import render_page
 from werkzeug.exceptions import BadRequest
 
 bp = Blueprint("homes", __name__)
-
-add_nav_item("homes.my_day", _l("My day"), ["rep"])
-add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
-add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
 
 # My day's filters on top, and the badge on each item.
 DAY_FILTER_LABELS = {
