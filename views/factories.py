@@ -203,6 +203,7 @@ def stage_form(code):
     """The stage forms alone (My day's "move the stage")."""
     factory = visible_factory_by_code_or_404(code)
     current = stage_actions.current_stage(factory.id)
+    # The stage forms read only the profile's stage (not the whole profile).
     return _in_place(factory, "stage-forms", "factories/_stage_form.html",
                      stage_form=stage_actions.StageForm(factory, current, formdata=None),
                      next_stage=stage_actions.next_stage(current), profile={"stage": current})
