@@ -39,6 +39,9 @@ ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"|data-chart(?:-l
 
 # (name, kind, roles, path): ``{from}``/``{to}`` are filled per period.
 PAGES = [
+    # The rep's day (issue 15; no period: today), the list and a count's filter.
+    ("My day /my-day", "page", ("rep",), "/my-day"),
+    ("My day count filter (partial)", "partial", ("rep",), "/my-day?show=not_visited"),
     ("owner page /my-factory", "page", ("owner",),
      "/my-factory?period=custom&from={from}&to={to}"),
     ("sales dashboard /sales/", "page", ("admin", "manager", "rep"),

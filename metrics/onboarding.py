@@ -53,7 +53,7 @@ def _live(ids, period):
             for factory, live_on, lead_on in rawrows.rows(query)]
 
 
-def _stalled(ids, period, columns=None):
+def stalled_spans(ids, period, columns=None):
     """The spans of the factories of ``ids`` stalled at the end of the
     period: the stage they were in then is neither live nor lost and was
     entered more than ``STALLED_AFTER_DAYS`` days before it (one read of the
@@ -71,7 +71,7 @@ def facts(ids, period):
     (factory,) for each stalled factory."""
     cohort = rawrows.rows(_cohort(ids, period, (StageSpan.factory, StageSpan.stage)))
     return {"cohort": cohort, "live": _live(ids, period),
-            "stalled": rawrows.rows(_stalled(ids, period, (StageSpan.factory,)))}
+            "stalled": rawrows.rows(stalled_spans(ids, period, (StageSpan.factory,)))}
 
 
 def compute(facts_, period):
@@ -102,7 +102,7 @@ def kpis(scope, period):
     reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage,
                                                       fn.COUNT(StageSpan.factory.distinct())))
                                 .group_by(StageSpan.stage)))
-    stalled = rawrows.rows(_stalled(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
+    stalled = rawrows.rows(stalled_spans(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
     result = {"leads": reached.get("lead", 0)}
     result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
     result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])
@@ -184,7 +184,7 @@ def stage_list(scope, period, stage=None, region=None, stalled_only=False,
     ids = scope.factory_ids(period.end)
     columns = (S.factory, Factory.code, Factory.name, Factory.region, S.stage, S.entered_on,
                User.display_name, User.username)
-    query = (_stalled(ids, period, columns) if stalled_only
+    query = (stalled_spans(ids, period, columns) if stalled_only
              else stage_spans.as_of(ids, period.end, columns))
     query = (query.join(Factory, on=(S.factory == Factory.id))
              .join(User, JOIN.LEFT_OUTER, on=(Factory.rep == User.id)))
