@@ -27,7 +27,7 @@ import pytest
 from models import (STAGES, AuditLog, Complaint, ComplaintEvent, Factory, StageEvent, Visit, db,
                     utcnow)
 from tests.builders import make_complaint, make_factory, make_region, make_stage, make_user
-from tests.reliability.conftest import quick_password_hash, run_threads
+from tests.reliability.harness import quick_password_hash, run_threads
 
 REGIONS = 5
 REPS_PER_REGION = 6
