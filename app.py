@@ -20,7 +20,6 @@ import i18n
 import query_count
 import security
 from extensions import compress, csrf
-from models import db
 from views import register_blueprints
 
 ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "REDIS_URL")
@@ -104,6 +103,6 @@ def _open_connection():
 
 
 def _close_connection(exc):
-    """Return the request's connection (to the pool on PostgreSQL)."""
-    if not db.is_closed():
-        db.close()
+    """Return the request's connection (to the pool on PostgreSQL); a
+    connection the server cut is dropped, never an error here."""
+    database.release_connection()

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psycopg2
 from peewee import InterfaceError, OperationalError, SqliteDatabase
 from peewee_migrate import Router
 from playhouse.pool import PooledPostgresqlDatabase
@@ -28,6 +29,11 @@ from playhouse.pool import PooledPostgresqlDatabase
 from models import db
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Errors a request may meet when the database is busy or goes away: peewee's,
+# and psycopg2's own where peewee does not wrap them (a rollback or a cursor
+# on a connection the server cut raises psycopg2's InterfaceError).
+TRANSIENT_ERRORS = (OperationalError, InterfaceError,
+                    psycopg2.OperationalError, psycopg2.InterfaceError)
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -102,12 +108,35 @@ def is_transient(error):
     PostgreSQL any operational error (connection refused or cut, server
     shutting down, deadlock, serialization failure) or a connection already
     closed. Missing tables and bad SQL are not: they stay 500s."""
-    if not isinstance(error, (OperationalError, InterfaceError)):
+    if not isinstance(error, TRANSIENT_ERRORS):
         return False
     if is_postgres():
         return True
     text = str(error).lower()
     return "locked" in text or "busy" in text
+
+
+def release_connection():
+    """End this thread's use of its connection, never raising: back to the
+    pool (PostgreSQL) or closed (SQLite). A connection that cannot be closed
+    the ordinary way (its server gone in the middle of a transaction) is
+    thrown away, and out of the pool's count."""
+    if db.is_closed():
+        return
+    try:
+        db.close()
+        return
+    except Exception:  # noqa: BLE001 - whatever went wrong, the connection goes
+        pass
+    connection = db.connection()  # still this thread's: close() gave up before
+    db.dispose()
+    try:
+        if isinstance(db.obj, PooledPostgresqlDatabase):
+            db.obj._close(connection, close_conn=True)  # off the pool's books too
+        else:
+            connection.close()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def migrate_schema():

@@ -29,12 +29,12 @@ from flask import current_app, g, has_request_context, jsonify, render_template,
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import audit
 import database
+from extensions import login_manager
 from models import db
 
 # SHA-256 of the empty string: the empty <style> element plotly.js adds.
@@ -79,8 +79,8 @@ def init_app(app):
     for code in ERROR_CODES:
         app.register_error_handler(code, handle_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
-    app.register_error_handler(OperationalError, handle_database_error)
-    app.register_error_handler(InterfaceError, handle_database_error)
+    for error_class in database.TRANSIENT_ERRORS:
+        app.register_error_handler(error_class, handle_database_error)
 
 
 def _has_nul(values):
@@ -209,6 +209,11 @@ def handle_database_error(error):
     counts 0)."""
     if not database.is_transient(error):
         raise error
+    database.release_connection()  # the page's own queries (the bell) start afresh
+    if "_login_user" not in g:
+        # Signing in had not happened yet (the database failed first): draw
+        # the page for nobody rather than ask the database who this is.
+        g._login_user = login_manager.anonymous_user()
     current_app.logger.warning("database unavailable, answered 503: %s", error)
     response = error_response(503, error_message(503))
     response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
