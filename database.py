@@ -88,7 +88,11 @@ def connect_waiting(wait_seconds):
     refuses connections (PostgreSQL restarting) is tried again, backing off
     from 0.1 to 1 s, for up to ``wait_seconds``; then the error is raised.
     The pool itself discards a pooled connection that died meanwhile (it
-    pings it on checkout), so after a restart the next request reconnects."""
+    pings it on checkout), so after a restart the next request reconnects.
+    A SQLite file has no server to wait for: its errors are raised at once."""
+    if not is_postgres():
+        db.connect(reuse_if_open=True)
+        return
     deadline = time.monotonic() + wait_seconds
     delay = 0.1
     while True:
