@@ -9,24 +9,12 @@ from flask_babel import refresh
 
 import audit
 from access import home_endpoint, public, safe_next
-from i18n import LANGUAGE_COOKIE, LANGUAGES, is_chinese, select_locale
+from i18n import LANGUAGE_COOKIE, LANGUAGES
 from models import db
-from views.navigation import nav_items
 
 bp = Blueprint("main", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-@bp.app_context_processor
-def template_helpers():
-    """Helpers every template may use."""
-    return {
-        "static_url": static_url,
-        "nav_items": nav_items,
-        "is_chinese": is_chinese,
-        "current_language": select_locale,
-    }
 
 
 @lru_cache(maxsize=256)
