@@ -93,7 +93,10 @@ def sqlite_url():
             Path(str(tmp) + suffix).unlink(missing_ok=True)
         tmp.rename(path)
         print(f"built in {time.monotonic() - started:.0f} s")
-    return f"sqlite:///{path}"
+    url = f"sqlite:///{path}"
+    # A cached database predates migrations added since: bring it up to date.
+    _flask(dict(os.environ, DATABASE_URL=url), "init-db")
+    return url
 
 
 def postgres_url():
@@ -130,6 +133,7 @@ def postgres_url():
         started = time.monotonic()
         _flask(dict(os.environ, DATABASE_URL=POSTGRES_URL), "seed-demo", "--scale", SCALE)
         print(f"built in {time.monotonic() - started:.0f} s")
+    _flask(dict(os.environ, DATABASE_URL=POSTGRES_URL), "init-db")
     return POSTGRES_URL
 
 
