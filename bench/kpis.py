@@ -242,6 +242,17 @@ def time_target(port, path, headers):
     return statistics.median(timings), p95, queries, statuses
 
 
+def time_once(port, path, headers):
+    """Milliseconds of one request on a new connection (the cold one)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    started = time.perf_counter()
+    connection.request("GET", path, headers=headers)
+    connection.getresponse().read()
+    elapsed = (time.perf_counter() - started) * 1000
+    connection.close()
+    return elapsed
+
+
 def periods(last_day):
     from metrics.period import Period
 

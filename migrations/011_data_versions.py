@@ -18,7 +18,8 @@ row); PostgreSQL: one statement trigger per table. The SQL is frozen here;
 import peewee as pw
 
 TRACKED = ("sales_daily", "factory", "membership", "user", "user_region", "region",
-           "stage_event", "visit")
+           "stage_event", "visit", "renewal_case", "renewal_event", "complaint",
+           "complaint_event")
 # The columns of "user" whose change can change a dashboard answer.
 USER_COLUMNS = ('"username"', '"display_name"', '"role"', '"is_active"', '"factory_id"')
 

@@ -12,9 +12,9 @@ import pytest
 from metrics import cache, sales, sales_data
 from metrics.period import Period
 from metrics.scoping import Scope
-from models import (DataVersion, Factory, Membership, MetricCache, Region, SalesDaily,
+from models import (Complaint, DataVersion, Factory, Membership, MetricCache, Region, SalesDaily,
                     StageEvent, User, UserRegion, Visit, db)
-from tests.builders import (make_factory, make_membership, make_region, make_sales, make_stage,
+from tests.builders import (make_complaint, make_factory, make_membership, make_region, make_sales, make_stage,
                             make_user, make_visit)
 from tests.helpers import page_soup, tiles_of
 
@@ -37,7 +37,7 @@ def test_values_round_trip_exactly():
 
 
 @pytest.mark.parametrize("table", ["factory", "sales_daily", "stage_event", "visit",
-                                   "membership", "user_region", "region"])
+                                   "membership", "user_region", "region", "complaint"])
 def test_every_write_to_a_tracked_table_bumps_its_version(users, table):
     factory = users.factory
     day = datetime.date(2026, 1, 5)
@@ -62,6 +62,9 @@ def test_every_write_to_a_tracked_table_bumps_its_version(users, table):
                         lambda row: UserRegion.update(region=users.region)
                         .where(UserRegion.id == row.id),
                         lambda row: UserRegion.delete().where(UserRegion.id == row.id)),
+        "complaint": (lambda: make_complaint(factory, datetime.datetime(2026, 1, 5, 2)),
+                      lambda row: Complaint.update(title="改").where(Complaint.id == row.id),
+                      lambda row: Complaint.delete().where(Complaint.id == row.id)),
         "region": (lambda: make_region(),
                    lambda row: Region.update(name_zh="新").where(Region.id == row.id),
                    lambda row: Region.delete().where(Region.id == row.id)),
