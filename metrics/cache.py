@@ -11,14 +11,16 @@ commits is stored under the older versions and never served after it.
 
 Kept in the database, not in process memory, so every worker sees the same
 answers and the same invalidation. Values are JSON with ``Decimal``,
-``date`` and ``datetime`` tagged, and dicts with non-text keys kept as
-pairs, so a cached answer equals the computed one exactly.
+``date``, ``datetime``, tuples and registered dataclasses tagged, and
+dicts with non-text keys kept as pairs, so a cached answer equals the
+computed one exactly.
 
 ``remembered(reads, name, parts, compute)`` is the primitive;
 ``memoized(reads)`` decorates a ``metrics`` function of ``(scope, period,
 ...)``; ``scope_key`` and ``period_key`` build keys.
 """
 
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -38,6 +40,9 @@ KEEP_DAYS = 7
 SALES_READS = ("sales_daily", "factory", "membership", "user", "user_region", "region")
 ONBOARDING_READS = ("stage_event", "factory", "membership", "user", "user_region", "region",
                     "visit")
+# Renewal health reads sales, complaints and visits too.
+RENEWAL_READS = ("membership", "renewal_case", "renewal_event", "sales_daily", "complaint",
+                 "complaint_event", "visit", "factory", "user", "user_region", "region")
 
 
 def _migration():
@@ -52,7 +57,24 @@ def _migration():
 
 # --- values ------------------------------------------------------------------
 
+# Dataclasses an answer may hold (``register``): stored with their name,
+# rebuilt only if registered (never an arbitrary import from stored text).
+_CLASSES = {}
+
+
+def register(cls):
+    """Let answers hold instances of the dataclass ``cls`` (a decorator)."""
+    _CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    return cls
+
+
 def _encode(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        name = f"{type(value).__module__}.{type(value).__qualname__}"
+        if _CLASSES.get(name) is not type(value):
+            raise TypeError(f"cannot cache a {name} (not registered)")
+        return {"$dc": [name, {field.name: _encode(getattr(value, field.name))
+                               for field in dataclasses.fields(value)}]}
     if isinstance(value, Decimal):
         return {"$d": str(value)}
     if isinstance(value, datetime.datetime):
@@ -63,7 +85,9 @@ def _encode(value):
         if all(isinstance(key, str) for key in value):
             return {key: _encode(item) for key, item in value.items()}
         return {"$map": [[_encode(key), _encode(item)] for key, item in value.items()]}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        return {"$t": [_encode(item) for item in value]}
+    if isinstance(value, list):
         return [_encode(item) for item in value]
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
@@ -81,6 +105,11 @@ def _decode_object(obj):
             return datetime.datetime.fromisoformat(raw)
         if tag == "$map":
             return {_hashable(key): item for key, item in raw}
+        if tag == "$t":
+            return tuple(raw)
+        if tag == "$dc":
+            name, fields = raw
+            return _CLASSES[name](**fields)
     return obj
 
 

@@ -30,6 +30,7 @@ def test_values_round_trip_exactly():
     value = {"money": Decimal("1234.50"), "none": None, "day": datetime.date(2026, 1, 31),
              "at": datetime.datetime(2026, 1, 31, 8, 30, 5), "rate": Decimal("0.3333333333"),
              "by_id": {1: {"stage": 3}, None: [1, 2]}, "rows": [{"n": 1, "ok": True}],
+             "pair": (1, "a"), "by_pair": {(1, "2026-01-01"): 3},
              "text": "广州女装"}
     assert cache.loads(cache.dumps(value)) == value
     with pytest.raises(TypeError):
@@ -198,3 +199,41 @@ def test_the_onboarding_dashboard_follows_a_stage_move_and_a_visit(client_as, us
     make_visit(users.factory, users.rep, datetime.datetime.utcnow())
     after = _dashboard(rep, stalled)
     assert after[1] != before and after == _fresh(rep, stalled)
+
+
+def test_the_renewals_dashboard_follows_a_proposal_a_complaint_and_a_sale(client_as, users):
+    """The due list (with each term's health) and the tiles, read through
+    the cache, equal the page computed afresh after each write."""
+    from models import RenewalCase
+
+    term = make_membership(users.factory, datetime.date(2024, 7, 21), fee_fen=100_000_00)
+    admin = client_as("admin")
+    paths = ["/renewals/?period=custom&from=2025-04-01&to=2025-06-30",
+             "/renewals/due?period=custom&from=2025-04-01&to=2025-06-30&due_sort=health"]
+
+    def check():
+        for path in paths:
+            admin.get(path)
+            assert _dashboard(admin, path) == _fresh(admin, path), path
+        return _dashboard(admin, paths[1])[1]
+
+    before = check()
+    RenewalCase.create(membership=term, status="proposed", proposed_tier="super",
+                       proposed_fee_fen=96_120_00, proposed_by=users.rep,
+                       proposed_at=datetime.datetime(2025, 6, 1, 2))
+    proposed = check()
+    assert proposed != before
+    make_complaint(users.factory, datetime.datetime(2025, 6, 20, 2))
+    complained = check()
+    assert complained != proposed
+    make_sales(users.factory, datetime.date(2025, 6, 1), gmv_fen=900_000_00, orders=10)
+    assert check() != complained
+
+
+def test_a_health_in_an_answer_round_trips_exactly():
+    from metrics.health import HealthInputs, score
+
+    health = score(HealthInputs(membership_roi=Decimal("2.5"), term_elapsed=0.5,
+                                pickup_48h_rate=Decimal("0.8"), open_complaints=1,
+                                days_since_visit=12, csat=Decimal("4.5")))
+    assert cache.loads(cache.dumps({"health": health})) == {"health": health}
