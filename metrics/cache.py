@@ -147,6 +147,17 @@ def period_key(period):
     return [period.start.isoformat(), period.end.isoformat()]
 
 
+def _arg_key(value):
+    from metrics.period import Period
+    from metrics.scoping import Scope
+
+    if isinstance(value, Scope):
+        return scope_key(value)
+    if isinstance(value, (Period, datetime.date)):
+        return period_key(value)
+    return value
+
+
 def current_versions(reads):
     """The versions of the tables ``reads`` as one text (a table never
     written yet is 0)."""
@@ -201,17 +212,17 @@ def _store(key, versions, text):
 
 
 def memoized(reads):
-    """Decorate a ``metrics`` function ``f(scope, period or day, ...)``
-    (further arguments plain JSON-able values) so its answer is remembered
-    (``remembered``) while the tables ``reads`` are unchanged."""
+    """Decorate a ``metrics`` function whose arguments are ``Scope``s,
+    ``Period``s, dates and plain JSON-able values, so its answer is
+    remembered (``remembered``) while the tables ``reads`` are unchanged."""
     def decorate(function):
         name = f"{function.__module__}.{function.__qualname__}"
 
         @functools.wraps(function)
-        def wrapper(scope, period, *args, **kwargs):
-            parts = [scope_key(scope), period_key(period), list(args), kwargs]
-            return remembered(reads, name, parts,
-                              lambda: function(scope, period, *args, **kwargs))
+        def wrapper(*args, **kwargs):
+            parts = [[_arg_key(arg) for arg in args],
+                     {key: _arg_key(value) for key, value in kwargs.items()}]
+            return remembered(reads, name, parts, lambda: function(*args, **kwargs))
         wrapper.uncached = function
         return wrapper
     return decorate

@@ -132,6 +132,7 @@ def membership_roi(factory_id, period):
     return _roi(factory_id, current_term(factory_id, period.end), period)
 
 
+@cache.memoized(cache.SALES_READS)
 def roi_card(scope, period):
     """The owner's ROI card for the scope's single factory, or ``None`` when
     the scope is not one factory or it has no term active on ``to``::
@@ -167,6 +168,7 @@ def roi_card(scope, period):
     }
 
 
+@cache.memoized(cache.SALES_READS)
 def peer_benchmark(factory_id, period):
     """How one factory compares with its peers, never naming them::
 

@@ -237,3 +237,27 @@ def test_a_health_in_an_answer_round_trips_exactly():
                                 pickup_48h_rate=Decimal("0.8"), open_complaints=1,
                                 days_since_visit=12, csat=Decimal("4.5")))
     assert cache.loads(cache.dumps({"health": health})) == {"health": health}
+
+
+def test_the_owners_page_follows_a_sale_and_a_complaint(client_as, users):
+    """The owner's page (ROI card, peers, membership health) read through the
+    cache equals the page computed afresh after each write."""
+    today = datetime.date.today()
+    make_membership(users.factory, today - datetime.timedelta(days=200), fee_fen=100_000_00)
+    owner = client_as("owner")
+    path = "/my-factory?period=last_90"
+
+    def check():
+        owner.get(path)
+        seen = page_soup(owner.get(path), status=200).select_one("main").get_text(" ", strip=True)
+        MetricCache.delete().execute()
+        fresh = page_soup(owner.get(path), status=200).select_one("main").get_text(" ", strip=True)
+        assert seen == fresh
+        return seen
+
+    before = check()
+    make_sales(users.factory, today - datetime.timedelta(days=3), gmv_fen=320_000_00, orders=4)
+    sold = check()
+    assert sold != before
+    make_complaint(users.factory, datetime.datetime.utcnow() - datetime.timedelta(hours=2))
+    assert check() != sold
