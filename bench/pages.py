@@ -18,7 +18,9 @@ it would get them (``Accept-Encoding: br, gzip``): the first load of each
 page (the HTML and every script, style sheet and icon it links) and a repeat
 view (the HTML only: static files carry a content hash and are cached for a
 year); budgets 500 KB and 60 KB. The load average is printed with the
-figures (the machine may be shared). Results go to ``docs/benchmarks.md``.
+figures (the machine may be shared). Each backend's last rows are kept in
+``.bench/pages-<backend>.json``; ``docs/benchmarks.md`` shows the last run
+of each.
 """
 
 import http.client
@@ -291,17 +293,43 @@ def write_report(rows, sizes):
     kpis.write_section("pages", lines)
 
 
-def main():
+def _saved(label):
+    return kpis.CACHE / f"pages-{label}.json"
+
+
+def save_run(label, rows, sizes):
+    """Keep one backend's rows, so a run of the other backend alone
+    (``BENCH_BACKENDS=postgres``) still reports both."""
+    import json
+
+    _saved(label).write_text(json.dumps({"rows": rows, "sizes": sizes}), encoding="utf-8")
+
+
+def saved_runs():
+    """``(rows, sizes)`` of the last run of each backend, SQLite first."""
+    import json
+
     rows, sizes = [], []
+    for label in ("SQLite", "PostgreSQL"):
+        path = _saved(label)
+        if path.exists():
+            run = json.loads(path.read_text(encoding="utf-8"))
+            rows += run["rows"]
+            sizes += run["sizes"]
+    return rows, sizes
+
+
+def main():
+    runs = []
     if "sqlite" in BACKENDS:
-        more, measured = run_backend("SQLite", kpis.sqlite_url())
-        rows += more
-        sizes += measured
+        runs.append(("SQLite", *run_backend("SQLite", kpis.sqlite_url())))
     if "postgres" in BACKENDS:
         url = kpis.postgres_url()
         if url:
-            rows += run_backend("PostgreSQL", url)[0]
+            runs.append(("PostgreSQL", *run_backend("PostgreSQL", url)))
     if ONLY:
         print("BENCH_ONLY set: figures printed, docs/benchmarks.md left as it was")
-    else:
-        write_report(rows, sizes)
+        return
+    for label, rows, sizes in runs:
+        save_run(label, rows, sizes)
+    write_report(*saved_runs())
