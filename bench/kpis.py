@@ -222,11 +222,13 @@ def credentials(app, users):
 
 # --- timing -----------------------------------------------------------------------
 
-def time_target(port, path, headers):
-    """``(p50 ms, p95 ms, max queries, statuses)`` over REQUESTS requests."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def time_target(port, path, headers, requests=None):
+    """``(p50 ms, p95 ms, max queries, statuses)`` over ``requests``
+    (default REQUESTS) requests after the warm-up."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     timings, queries, statuses = [], 0, set()
-    for n in range(WARMUP + REQUESTS):
+    requests = REQUESTS if requests is None else requests
+    for n in range(WARMUP + requests):
         started = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
