@@ -62,7 +62,7 @@ translations: $(VENV)/.installed
 
 ## make extract-messages: refresh the catalogs after adding or changing strings
 extract-messages: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".* node_modules __pycache__" -k lazy_gettext -k _l --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs ".* node_modules __pycache__" -k lazy_gettext -k _l -k lazy_pgettext:1c,2 --no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:

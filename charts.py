@@ -267,6 +267,12 @@ def mark_partial(figure, covered):
                               font=dict(size=11, color="#4b5563"))
 
 
+def start_cells(covered):
+    """A chart table's first column: each bucket's first day, and "(2/7
+    days)" when it is partial, so the table says what the shaded band says."""
+    return [item.start.isoformat() + note for item, note in zip(covered, partial_notes(covered))]
+
+
 def partial_symbols(symbol, covered):
     """Marker symbols per point: hollow where the bucket is partial."""
     return [f"{symbol}-open" if item.partial else symbol for item in covered]

@@ -98,7 +98,6 @@ FILTERS = {
 
 
 def init_app(app):
-    """Attach Flask-Babel and register the formatting filters."""
+    """Attach Flask-Babel (``views.template_globals`` registers the
+    formatting filters for templates)."""
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals["LANGUAGES"] = LANGUAGES

@@ -33,13 +33,20 @@ class FilterField:
     """An extra filter a dashboard adds to the form: a select of ``choices``
     (value -> label; a callable ``choices(user)`` for choices that depend on
     who asks), or a checkbox (``checkbox=True``: the value is ``"1"`` when
-    ticked). An unknown value is dropped with a message next to the field."""
+    ticked). An unknown value is dropped with a message next to the field.
+    ``roles``: the roles the field is for (``None``: everyone); to anyone
+    else it is neither shown nor read."""
 
     name: str
     label: object
     choices: object = None
     checkbox: bool = False
     all_label: object = _l("All")
+    roles: tuple = None
+
+    def shown_to(self, user):
+        """True when ``user``'s form has this field."""
+        return self.roles is None or user.role in self.roles
 
     def choices_for(self, user):
         """The choices as ``{value: label}`` for ``user``."""
@@ -235,6 +242,7 @@ def read_filters(user, args, endpoint=None, factory=None, extra=(), tables=(),
     query of the page the request came from (its period is shown when this
     one's dates are bad)."""
     errors = {}
+    extra = tuple(spec for spec in extra if spec.shown_to(user))
     preset, period, fell_back = _period(args, errors, fallback_args)
     grain = args.get("grain")
     if grain not in GRAINS:

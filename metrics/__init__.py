@@ -16,6 +16,8 @@ rates and ratios; ``None`` when a denominator is 0. ``metrics.api_format``
 rounds them the way the API answers (money 2 decimals, rates 4).
 """
 
+import importlib
+
 from metrics.errors import ParameterError, ScopeError
 
 DASHBOARDS = ("sales", "onboarding", "renewals", "complaints")
@@ -27,6 +29,4 @@ def dashboard_module(name):
     """The module computing the KPIs of dashboard ``name``."""
     if name not in DASHBOARDS:
         raise KeyError(name)
-    import importlib
-
     return importlib.import_module(f"metrics.{name}")

@@ -12,7 +12,9 @@ super-factory terms cost the same handful of queries as one.
 
 import datetime
 
-from models import Complaint, Factory, Membership, RenewalCase, Visit
+from peewee import fn
+
+from models import Complaint, Factory, Membership, RenewalCase, Visit, db
 from metrics import rawrows, rollup, sales_data
 from metrics.complaints import resolution_target
 from metrics.health import HealthInputs, owner_summary, score
@@ -47,8 +49,6 @@ def _complaint_counts(factory_ids, as_of):
 def _last_visits(factory_ids, as_of):
     """``{factory: Shanghai date of its last visit on or before as_of}``."""
     after = utc_start_of(as_of + ONE_DAY)
-    from peewee import fn
-
     query = (Visit.select(Visit.factory, fn.MAX(Visit.visited_at))
              .where(Visit.factory.in_(factory_ids) & (Visit.visited_at < after))
              .group_by(Visit.factory))
@@ -116,8 +116,6 @@ def snapshot_closed_cases(today=None):
     term's end (or the last day of data): the basis of the forecast's band
     renewal rates for data that did not come through the outcome form (the
     seed). ``demo_data.POST_LOAD_HOOKS`` entry; one batch per end date."""
-    from models import db
-
     cases = (RenewalCase.select(RenewalCase.id, Membership.id, Membership.end)
              .join(Membership)
              .where(RenewalCase.status.in_(("renewed", "churned"))

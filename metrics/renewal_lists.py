@@ -14,6 +14,7 @@ from metrics import rawrows
 from metrics.health import BANDS
 from metrics.health_data import health_of_terms
 from metrics.numbers import fen_to_yuan, ratio
+from metrics.scoping import Scope
 
 CASE_STATUSES = ("none", "proposed", "approved", "rejected")
 FORECAST_DAYS = 90
@@ -99,8 +100,6 @@ def review_queue(scope, today):
 def waiting_count(user, today):
     """How many proposals wait for ``user``'s decision (the manager's home):
     in their scope and not proposed by themself."""
-    from metrics.scoping import Scope
-
     ids = Scope(user=user).factory_ids(today, by_tier=False)
     return (RenewalCase.select().join(Membership)
             .where((RenewalCase.status == "proposed") & Membership.factory.in_(ids)

@@ -7,6 +7,8 @@ selects terms by their own tier.
 
 import datetime
 
+from peewee import fn
+
 from models import Membership
 from metrics import grouping, rawrows
 from metrics.numbers import fen_to_yuan, ratio
@@ -111,8 +113,6 @@ def series(scope, period, grain="month"):
 def cohorts(ids):
     """``{factory id: year of its first super-factory term}`` of the
     factories of the ``ids`` subquery that ever had one."""
-    from peewee import fn
-
     query = (Membership.select(Membership.factory, fn.MIN(Membership.start))
              .where(Membership.factory.in_(ids) & (Membership.tier == "super"))
              .group_by(Membership.factory))

@@ -172,17 +172,21 @@ def peer_benchmark(factory_id, period):
         {"peer_count": int, "gmv_cny": Decimal|None (the factory's GMV,
          None when there are too few peers to compare),
          "peer_median_gmv_cny": Decimal|None,
-         "peer_percentile": Decimal|None (share of peers strictly below)}
+         "peer_percentile": Decimal|None (share of peers strictly below),
+         "peers_without_sales": int|None (peers with GMV 0 in the period)}
 
     Peers are the other factories of the same region whose term active on
-    ``to`` has the same tier as the factory's; the figures are ``None``
-    with fewer than 5 peers (or no term active on ``to``)."""
+    ``to`` has the same tier as the factory's; a peer with no sales in the
+    period counts with GMV 0 (SPEC), and ``peers_without_sales`` says how
+    many did, so the page can say so. The figures are ``None`` with fewer
+    than 5 peers (or no term active on ``to``)."""
     return _peers(factory_id, current_term(factory_id, period.end), period)
 
 
 def _peers(factory_id, term, period):
     result = {"peer_count": 0, "gmv_cny": None,
-              "peer_median_gmv_cny": None, "peer_percentile": None}
+              "peer_median_gmv_cny": None, "peer_percentile": None,
+              "peers_without_sales": None}
     if term is None:
         return result
     ids = [row[0] for row in
@@ -200,6 +204,7 @@ def _peers(factory_id, term, period):
     result["gmv_cny"] = fen_to_yuan(own_gmv)
     result["peer_median_gmv_cny"] = fen_to_yuan(median(gmvs))
     result["peer_percentile"] = ratio(sum(1 for gmv in gmvs if gmv < own_gmv), len(gmvs))
+    result["peers_without_sales"] = sum(1 for gmv in gmvs if gmv == 0)
     return result
 
 

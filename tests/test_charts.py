@@ -4,6 +4,8 @@ explained, and the figure JSON safe inside a page."""
 
 import datetime
 import json
+import pathlib
+import re
 
 import pytest
 from flask_babel import force_locale
@@ -78,7 +80,7 @@ def test_a_period_starting_on_a_wednesday_and_ending_today_has_two_partial_weeks
                        "so far. Today is not over yet. Partial points are hollow, on a grey band.")
     assert notes == [" (5/7 days)", "", "", "", " (3/7 days)"]
     with app.test_request_context("/"), force_locale("zh_CN"):
-        assert charts.partial_summary(covered, "week").startswith("第一周只有期内的 5 天（共 7 天）。最后一周")
+        assert charts.partial_summary(covered, "week").startswith("第一周只有 5 天在所选期间内（共 7 天）。最后一周")
 
 
 def test_whole_buckets_in_the_past_need_no_note(app):
@@ -111,3 +113,13 @@ def test_box_heights_are_the_reserved_ones():
     assert charts.box_height(100) == 320
     assert charts.box_height(321) == 400
     assert charts.box_height(5000) == charts.HEIGHTS[-1]
+
+
+def test_no_template_loads_plotly_up_front():
+    """plotly.js (about 330 KB compressed) is fetched by static/js/app.js
+    only when a chart nears the viewport (issue 17); a ``<script src>`` for
+    it in a template would make every phone parse it before the first tap."""
+    script_tag = re.compile(r"<script\b[^>]*\bsrc=[^>]*plotly", re.IGNORECASE)
+    offenders = [str(path) for path in pathlib.Path("templates").rglob("*.html")
+                 if script_tag.search(path.read_text(encoding="utf-8"))]
+    assert offenders == []

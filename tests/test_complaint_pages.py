@@ -112,6 +112,20 @@ def test_board_filters_and_htmx_partial(client_as, board):
     assert board["soon"].code in mine and board["breached"].code not in mine
 
 
+def test_assigned_to_me_is_a_staff_filter(client_as, board):
+    """An owner is assigned nothing: their form has no "assigned to me", and
+    ?mine=1 (a staff member's shared link) shows them their whole board."""
+    for role in ("rep", "manager", "admin"):
+        assert soup(client_as(role).get("/complaints/")).select_one('#f-mine[name="mine"]')
+    owner = client_as("owner")
+    page = soup(owner.get("/complaints/"))
+    assert page.select_one("#f-mine") is None and "分派给我的" not in page.get_text()
+    board_text = soup(owner.get("/complaints/?mine=1")).select_one("#board").get_text()
+    assert board["breached"].code in board_text and board["soon"].code in board_text
+    partial = owner.get("/complaints/board?mine=1", headers={"HX-Request": "true"})
+    assert 'name="mine"' not in partial.get_data(as_text=True)
+
+
 def test_board_pages_with_htmx(client_as, users):
     now = utcnow()
     for n in range(25):
@@ -136,3 +150,52 @@ def test_board_exports_csv_and_xlsx(client_as, board):
 def test_the_managers_home_lists_their_regions_breaches(client_as, board):
     page = client_as("manager").get("/regions").get_data(as_text=True)
     assert board["breached"].code in page and board["other"].code not in page
+
+
+def _chart(page, chart_id):
+    """(figure, table rows as text) of one chart on a parsed page."""
+    import json
+
+    figure = json.loads(page.find("script", attrs={"data-chart-for": chart_id}).string)
+    box = page.find(id=chart_id).find_parent("figure")
+    rows = [[cell.get_text(strip=True) for cell in row.find_all("td")]
+            for row in box.select("details table tbody tr")]
+    return figure, rows
+
+
+def _ints(cells):
+    return [int(cell.replace(",", "")) for cell in cells]
+
+
+@pytest.mark.parametrize("lang", ["zh_CN", "en"])
+def test_each_chart_draws_the_numbers_of_its_table(client_as, board, lang):
+    manager = client_as("manager")
+    manager.post("/language", data={"lang": lang, "next": "/", "csrf_token": manager.csrf_token})
+    page = soup(manager.get("/complaints/?period=last_30&grain=week"))
+    tiles = tile_values(page)
+
+    figure, rows = _chart(page, "chart-opened-resolved")
+    opened, resolved = figure["data"]
+    assert opened["y"] == _ints(row[1] for row in rows)
+    assert resolved["y"] == _ints(row[2] for row in rows)
+    assert sum(opened["y"]) == int(tiles["opened"]) == 3  # the manager's region
+    assert sum(resolved["y"]) == int(tiles["resolved"]) == 1
+    assert figure["layout"]["xaxis"]["type"] == "date"
+    assert all(float(tick).is_integer() for tick in figure["layout"]["yaxis"]["tickvals"])
+
+    figure, rows = _chart(page, "chart-categories")
+    this_period, previous = figure["data"]
+    assert this_period["x"] == _ints(row[1] for row in rows)
+    assert previous["x"] == _ints(row[2] for row in rows)
+    assert this_period["y"] == [row[0] for row in rows]
+    assert sum(this_period["x"]) == 3
+
+    figure, rows = _chart(page, "chart-regions")
+    (bars,) = figure["data"]
+    assert bars["x"] == _ints(row[1] for row in rows)
+    assert bars["y"] == [row[0] for row in rows]
+    assert sum(bars["x"]) == int(tiles["breached_open"])
+    for chart_id in ("chart-opened-resolved", "chart-categories", "chart-regions"):
+        figure, _rows = _chart(page, chart_id)
+        assert "config" not in figure  # the page's script sets the mode bar, once
+        assert all("hovertemplate" in trace for trace in figure["data"])

@@ -25,19 +25,20 @@ def test_every_string_in_code_and_templates_has_a_chinese_translation(tmp_path):
     pybabel = Path(sys.executable).parent / "pybabel"
     subprocess.run(
         [str(pybabel), "--quiet", "extract", "-F", "babel.cfg", "--ignore-dirs",
-         ".* node_modules __pycache__", "-k", "lazy_gettext", "-k", "_l", "-o", str(pot), "."],
+         ".* node_modules __pycache__", "-k", "lazy_gettext", "-k", "_l", "-k",
+         "lazy_pgettext:1c,2", "-o", str(pot), "."],
         cwd=ROOT, check=True,
     )
     with pot.open("rb") as handle:
-        wanted = {message.id for message in read_po(handle) if message.id}
+        wanted = {(message.context, message.id) for message in read_po(handle) if message.id}
     with CATALOG.open("rb") as handle:
         catalog = read_po(handle)
     translated = {
-        message.id for message in catalog
+        (message.context, message.id) for message in catalog
         if message.id and message.string and "fuzzy" not in message.flags
         and (all(message.string) if isinstance(message.string, tuple) else True)
     }
-    missing = sorted(str(m) for m in wanted - translated)
+    missing = sorted(str(m) for m in wanted - translated)  # (context or None, msgid)
     assert not missing, f"untranslated in {CATALOG.name}: {missing}"
 
 

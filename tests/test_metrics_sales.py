@@ -149,7 +149,9 @@ def test_peers_need_five_and_are_never_named(world):
     assert benchmark["peer_count"] == 5
     assert benchmark["peer_median_gmv_cny"] == 20
     assert benchmark["peer_percentile"] == Decimal("0.8")
-    assert set(benchmark) == {"peer_count", "gmv_cny", "peer_median_gmv_cny", "peer_percentile"}
+    assert benchmark["peers_without_sales"] == 1  # the peer with no sales, counted as 0
+    assert set(benchmark) == {"peer_count", "gmv_cny", "peer_median_gmv_cny", "peer_percentile",
+                              "peers_without_sales"}
     _peer(r1, 150_50)  # a tie is not strictly below
     k = sales.kpis(Scope(world["owner"]), JAN)
     # Peers: 0, 10, 20, 30, 150.50, 500 -> median (20 + 30) / 2 (even count).

@@ -83,6 +83,45 @@ def test_owner_sees_peer_benchmark_without_names(client_as, owner_world):
     assert "同行秘密工厂" not in text and "基础版工厂" not in text
 
 
+def _benchmark_text(soup):
+    return " ".join(soup.find(id="peer-benchmark").get_text(" ", strip=True).split())
+
+
+def test_benchmark_says_how_many_peers_and_how_many_sold_nothing(client_as, users, owner_world):
+    # Two more peers with nothing sold in January (one sold in December):
+    # 7 peers, 5 of them below the owner's ¥200,000 (¥10k, ¥30k, ¥50k, 0, 0).
+    for n, december_fen in enumerate((None, 9_000_000)):
+        peer = make_factory(region=users.region, name=f"同行零成交{n}")
+        make_membership(peer, start=datetime.date(2025, 6, 1))
+        if december_fen:
+            make_sales(peer, datetime.date(2025, 12, 20), gmv_fen=december_fen, orders=1)
+    soup = _soup(client_as("owner").get(f"/my-factory?period=custom&{JAN}"))
+    assert _tiles(soup)["peer_percentile"] == "0.7143"  # 5 / 7
+    text = _benchmark_text(soup)
+    assert "7 家工厂中的 71.4% 高" in text
+    assert "其中 2 家本期无成交，按 0 元计入" in text
+    assert "不会透露" in text
+
+
+def test_benchmark_says_when_every_peer_sold(client_as, owner_world):
+    client = client_as("owner")
+    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": client.csrf_token})
+    text = _benchmark_text(_soup(client.get(f"/my-factory?period=custom&{JAN}")))
+    assert "above 60.0% of the 5 other factories" in text
+    assert "Every one of them had sales in the period." in text
+    assert "Peers are never named." in text
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "admin"])
+def test_staff_do_not_read_the_owners_copy(client_as, users, owner_world, role):
+    soup = _soup(client_as(role).get(
+        f"/sales/factories/{users.factory.code}?period=custom&{JAN}"))
+    text = _benchmark_text(soup)
+    assert text.startswith("该工厂本期成交额")
+    assert "不会透露" not in soup.get_text() and "您" not in text
+    assert soup.select_one('[data-kpi="peer_percentile"]').get_text().count("低于该工厂") == 1
+
+
 def test_no_benchmark_with_fewer_than_five_peers(client_as, users):
     make_membership(users.factory, start=DAY)
     for n in range(4):

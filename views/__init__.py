@@ -1,27 +1,17 @@
-"""Blueprints, one per area of the product."""
+"""Blueprints, one per area of the product, and the template globals."""
 
 
 def register_blueprints(app):
-    """Register every area's blueprint on ``app``."""
-    from views import (admin, api, auth, data_exchange, homes, install, main, onboarding, renewals,
-                       sales)
+    """Register every area's blueprint on ``app``, then what every template
+    may use (``views.template_globals``). Imported here, not at the top:
+    ``access`` and ``actions.core`` import ``views.rendering``, and the
+    areas import them, so a top-level import would be a cycle."""
+    from views import (admin, api, auth, complaint_pages, complaints, data_exchange, factories,
+                       homes, install, main, notifications, onboarding, renewals, sales,
+                       template_globals)
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(install.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(homes.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(data_exchange.bp)
-    app.register_blueprint(sales.bp)
-    app.register_blueprint(onboarding.bp)
-
-    from views import factories, notifications
-
-    app.register_blueprint(factories.bp)
-    app.register_blueprint(notifications.bp)
-
-    from views import complaint_pages, complaints  # noqa: F401 (pages add routes)
-
-    app.register_blueprint(complaints.bp)
-    app.register_blueprint(renewals.bp)
+    del complaint_pages  # imported for its routes, which it adds to complaints.bp
+    for area in (main, install, auth, homes, admin, api, data_exchange, sales, onboarding,
+                 factories, notifications, complaints, renewals):
+        app.register_blueprint(area.bp)
+    template_globals.register(app)

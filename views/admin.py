@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN, IntegrityError, fn
 from wtforms.fields.choices import SelectChoice
 
@@ -18,48 +17,24 @@ import audit
 from access import issue_api_token, revoke_sessions, roles_required
 from models import (ROLES, ApiToken, AuditLog, Factory, LoginSession, Region, User, UserRegion,
                     db, utcnow)
+from views.admin_audit import action_label, targets
 from views.admin_forms import (ROLE_LABELS, AuditFilterForm, PasswordResetForm, RegionForm,
                                TokenForm, UserFilterForm, UserForm)
-from views.navigation import add_nav_item
 from views.rendering import render_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-add_nav_item("admin.index", _l("Administration"), ["admin"])
 
 PER_PAGE = 50
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 USER_FIELDS = ("display_name", "role", "email", "phone", "is_active")
 REGION_FIELDS = ("code", "name_zh", "name_en", "province", "city", "industry_zh", "industry_en")
 
-# What the audit log's action codes mean, for people reading it.
-ACTION_LABELS = {
-    "login.success": _l("Signed in"),
-    "login.failed": _l("Failed sign-in"),
-    "login.throttled": _l("Sign-in refused: too many attempts"),
-    "logout": _l("Signed out"),
-    "access.denied": _l("Refused: no permission"),
-    "csrf.refused": _l("Refused: missing or wrong form token"),
-    "api.token_refused": _l("Refused: bad API token"),
-    "user.language": _l("Changed language"),
-    "user.password_changed": _l("Changed own password"),
-    "user.password_reset": _l("Password reset by admin"),
-    "user.created": _l("User created"),
-    "user.updated": _l("User changed"),
-    "token.issued": _l("API token issued"),
-    "token.revoked": _l("API token revoked"),
-    "region.created": _l("Region created"),
-    "region.updated": _l("Region changed"),
-    "login.slowed": _l("Sign-in slowed: too many failures for the account"),
-    "user.password_change_failed": _l("Wrong current password when changing it"),
-    "user.password_change_throttled": _l("Password change refused: too many attempts"),
-}
-
 
 @bp.context_processor
 def admin_helpers():
     """Helpers for the admin templates."""
-    return {"url_with": url_with, "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS}
+    return {"url_with": url_with, "page_url": lambda number: url_with(page=number),
+            "role_labels": ROLE_LABELS, "action_label": action_label}
 
 
 def url_with(**changes):
@@ -93,7 +68,7 @@ def index():
         "factories": Factory.select().count(),
     }
     recent = list(AuditLog.select().order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(10))
-    return render_page("admin/index.html", counts=counts, recent=recent)
+    return render_page("admin/index.html", counts=counts, recent=recent, targets=targets(recent))
 
 
 # --- users --------------------------------------------------------------------------
@@ -363,7 +338,7 @@ def audit_log():
     actions = [action for (action,) in AuditLog.select(AuditLog.action).distinct()
                .order_by(AuditLog.action).tuples()]
     form.action.choices = [SelectChoice("", _("All actions"))] + [
-        SelectChoice(action, str(ACTION_LABELS.get(action, action))) for action in actions]
+        SelectChoice(action, action_label(action)) for action in actions]
     query = AuditLog.select()
     if form.validate():
         if form.user.data:
@@ -380,4 +355,4 @@ def audit_log():
     rows, page, pages, total = paginate(
         query.order_by(AuditLog.at.desc(), AuditLog.id.desc()), form.page.data)
     return render_page("admin/audit.html", partial="results", form=form, rows=rows,
-                       page=page, pages=pages, total=total)
+                       targets=targets(rows), page=page, pages=pages, total=total)

@@ -1,51 +1,58 @@
 """The complaint board's charts, one function per chart, each a ``Chart``
 (figure, one-sentence summary, data table as its text alternative) built
-from the same rows as the tiles:
+from the same rows as the tiles, with the ``charts`` helpers (see its
+docstring): whole-complaint count axes, hovers in the page's language,
+partial first and last buckets marked.
 
 * opened against resolved per day, week or month (``series_from_facts``);
 * complaints opened per category, this period against the previous one;
-* per region, the complaints open past their target and the share resolved
-  within it.
+* per region, the complaints open past their target, with the share
+  resolved within it.
 
 Series are told apart by pattern and text labels as well as colour.
 """
 
 from flask_babel import gettext as _
 
+import charts
 import i18n
 from charts import PALETTE, Chart, figure_json, new_figure
 from labels import COMPLAINT_CATEGORY_LABELS as CATEGORY_LABELS
+from metrics.period import shanghai_today
+
+BAR_ROW_PX = 44  # the height of one category's pair of bars
+REGION_ROW_PX = 36
 
 
-def _counts(values, **axis):
-    """An axis of whole complaints from 0 (no 0.5 complaint ticks)."""
-    top = max(values, default=0)
-    return dict(axis, rangemode="tozero", tickformat="d", dtick=1 if top < 6 else None)
+def _bar(name, values, color, notes=None, marker=None, **extra):
+    """Bars of whole complaints, hovering as "Opened: 3" (``notes``, one per
+    bar, follow the number)."""
+    return dict(type="bar", name=name, marker=dict(color=color, **(marker or {})),
+                **charts.hover(name, charts.count_texts(values), notes), **extra)
 
 
-def _no_mode_bar(figure):
-    """The figure JSON without plotly's mode bar (buttons inside an image)."""
-    text = figure_json(figure)
-    return text[:-1] + ', "config": {"displayModeBar": false}}'
-
-
-def opened_resolved_chart(rows, grain):
+def opened_resolved_chart(rows, grain, today=None):
     """Complaints opened and resolved per bucket."""
+    covered = charts.coverage(rows, grain, today or shanghai_today())
     x = [row["start"].isoformat() for row in rows]
     opened = [row["opened"] for row in rows]
     resolved = [row["resolved"] for row in rows]
-    # Buckets as categories: one bar pair per day, week or month, evenly spaced.
-    figure = new_figure(barmode="group", yaxis=_counts(opened + resolved, title=_("Complaints")),
-                        xaxis=dict(type="category"))
-    figure.add_bar(x=x, y=opened, name=_("Opened"), marker=dict(color=PALETTE[3]))
-    figure.add_bar(x=x, y=resolved, name=_("Resolved"),
-                   marker=dict(color=PALETTE[2], pattern=dict(shape="/")))
+    notes = charts.partial_notes(covered)
+    faded = charts.partial_opacity(covered)
+    figure = new_figure(barmode="group", xaxis=charts.date_axis(grain),
+                        yaxis=charts.count_axis(opened + resolved, title=_("Complaints")))
+    figure.add_trace(_bar(_("Opened"), opened, PALETTE[3], notes, x=x, y=opened,
+                          marker=dict(opacity=faded)))
+    figure.add_trace(_bar(_("Resolved"), resolved, PALETTE[2], notes, x=x, y=resolved,
+                          marker=dict(opacity=faded, pattern=dict(shape="/"))))
+    charts.mark_partial(figure, covered)
     summary = _("%(opened)s complaints opened and %(resolved)s resolved in the period.",
                 opened=i18n.format_number(sum(opened)), resolved=i18n.format_number(sum(resolved)))
-    table = tuple((row["start"].isoformat(), i18n.format_number(row["opened"]),
-                   i18n.format_number(row["resolved"]),
-                   i18n.format_percent(row["sla_attainment"])) for row in rows)
-    return Chart("chart-opened-resolved", _no_mode_bar(figure), summary,
+    table = tuple((start, i18n.format_number(row["opened"]), i18n.format_number(row["resolved"]),
+                   i18n.format_percent(row["sla_attainment"]))
+                  for start, row in zip(charts.start_cells(covered), rows))
+    return Chart("chart-opened-resolved", figure_json(figure),
+                 charts.join_sentences(summary, charts.partial_summary(covered, grain)),
                  (_("Period starting"), _("Opened"), _("Resolved"), _("Resolved within SLA")),
                  table)
 
@@ -53,17 +60,17 @@ def opened_resolved_chart(rows, grain):
 def category_chart(rows):
     """Complaints opened per category, against the previous period."""
     names = [str(CATEGORY_LABELS[row["category"]]) for row in rows]
-    figure = new_figure(barmode="group", height=max(300, 60 + 44 * len(rows)),
+    opened = [row["opened"] for row in rows]
+    previous = [row["previous"] for row in rows]
+    height = charts.box_height(60 + BAR_ROW_PX * len(rows))
+    figure = new_figure(barmode="group", height=height, hovermode="y unified",
                         yaxis=dict(autorange="reversed", automargin=True),
-                        xaxis=_counts([v for row in rows for v in (row["opened"], row["previous"])],
-                                      title=_("Complaints opened")),
-                        hovermode="y unified")
-    figure.add_bar(y=names, x=[row["opened"] for row in rows], name=_("This period"),
-                   orientation="h", marker=dict(color=PALETTE[0]),
-                   text=[row["opened"] for row in rows], textposition="auto")
-    figure.add_bar(y=names, x=[row["previous"] for row in rows], name=_("Previous period"),
-                   orientation="h", marker=dict(color=PALETTE[1], pattern=dict(shape=".")),
-                   text=[row["previous"] for row in rows], textposition="auto")
+                        xaxis=charts.count_axis(opened + previous, title=_("Complaints opened")))
+    for name, values, color, pattern in ((_("This period"), opened, PALETTE[0], ""),
+                                         (_("Previous period"), previous, PALETTE[1], ".")):
+        figure.add_trace(_bar(name, values, color, y=names, x=values, orientation="h",
+                              text=charts.count_texts(values), textposition="auto",
+                              marker=dict(pattern=dict(shape=pattern))))
     top = max(rows, key=lambda row: row["opened"], default=None)
     if top is None or top["opened"] == 0:
         summary = _("No complaints were opened in the period.")
@@ -72,10 +79,10 @@ def category_chart(rows):
                     "%(previous)s).", category=CATEGORY_LABELS[top["category"]],
                     count=i18n.format_number(top["opened"]),
                     previous=i18n.format_number(top["previous"]))
-    table = tuple((str(CATEGORY_LABELS[row["category"]]), i18n.format_number(row["opened"]),
-                   i18n.format_number(row["previous"])) for row in rows)
-    return Chart("chart-categories", _no_mode_bar(figure), summary,
-                 (_("About"), _("This period"), _("Previous period")), table)
+    table = tuple((name, i18n.format_number(now), i18n.format_number(before))
+                  for name, now, before in zip(names, opened, previous))
+    return Chart("chart-categories", figure_json(figure), summary,
+                 (_("About"), _("This period"), _("Previous period")), table, height)
 
 
 def region_chart(rows):
@@ -83,26 +90,28 @@ def region_chart(rows):
     share resolved within it."""
     chinese = i18n.is_chinese()
     names = [row["name"] if chinese else row["name_en"] for row in rows]
-    labels = [_("%(breached)s past SLA · %(rate)s within SLA", breached=row["breached_open"],
-                rate=i18n.format_percent(row["sla_attainment"])) for row in rows]
-    figure = new_figure(height=max(300, 60 + 36 * len(rows)),
+    breached = [row["breached_open"] for row in rows]
+    rates = [i18n.format_percent(row["sla_attainment"]) for row in rows]
+    height = charts.box_height(60 + REGION_ROW_PX * len(rows))
+    figure = new_figure(height=height, hovermode="y unified", showlegend=False,
                         yaxis=dict(autorange="reversed", automargin=True),
-                        xaxis=_counts([row["breached_open"] for row in rows],
-                                      title=_("Open past SLA")),
-                        hovermode="y unified", showlegend=False)
-    figure.add_bar(y=names, x=[row["breached_open"] for row in rows], orientation="h",
-                   name=_("Open past SLA"), marker=dict(color=PALETTE[3]),
-                   text=labels, textposition="auto", insidetextfont=dict(color="#fff"))
+                        xaxis=charts.count_axis(breached, title=_("Open past SLA")))
+    within = [_(" · %(rate)s resolved within SLA", rate=rate) for rate in rates]
+    figure.add_trace(_bar(_("Open past SLA"), breached, PALETTE[3], within, y=names, x=breached,
+                          orientation="h", textposition="auto",
+                          text=[_("%(breached)s past SLA · %(rate)s within SLA",
+                                  breached=i18n.format_number(count), rate=rate)
+                                for count, rate in zip(breached, rates)],
+                          insidetextfont=dict(color="#fff")))
     worst = rows[0] if rows else None
     if worst is None or worst["breached_open"] == 0:
         summary = _("No region has complaints open past their SLA.")
     else:
-        summary = _("Most complaints past SLA: %(region)s with %(count)s.",
-                    region=worst["name"] if chinese else worst["name_en"],
+        summary = _("Most complaints past SLA: %(region)s with %(count)s.", region=names[0],
                     count=i18n.format_number(worst["breached_open"]))
     table = tuple((name, i18n.format_number(row["breached_open"]),
-                   i18n.format_number(row["resolved"]), i18n.format_percent(row["sla_attainment"]))
-                  for name, row in zip(names, rows))
-    return Chart("chart-regions", _no_mode_bar(figure), summary,
+                   i18n.format_number(row["resolved"]), rate)
+                  for name, row, rate in zip(names, rows, rates))
+    return Chart("chart-regions", figure_json(figure), summary,
                  (_("Region"), _("Open past SLA"), _("Resolved"), _("Resolved within SLA")),
-                 table)
+                 table, height)

@@ -9,7 +9,7 @@ from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from dashboards import Column, FilterField, Table, Tile, tile
+from dashboards import STAFF, Column, FilterField, Table, Tile, tile
 from i18n import EMPTY, format_number, format_shanghai_datetime
 from metrics import complaint_board, complaints
 from metrics.api_format import format_value
@@ -37,7 +37,8 @@ FIELDS = (
     FilterField("category", _l("About"), CATEGORY_LABELS, all_label=_l("Anything")),
     FilterField("channel", _l("Channel"), CHANNEL_LABELS, all_label=_l("Any channel")),
     FilterField("breached", _l("Past SLA only"), checkbox=True),
-    FilterField("mine", _l("Assigned to me"), checkbox=True),
+    # Owners are assigned nothing: the field is staff's only.
+    FilterField("mine", _l("Assigned to me"), checkbox=True, roles=STAFF),
 )
 
 

@@ -25,13 +25,13 @@ from actions import stage as stage_actions
 from actions import visits as visit_actions
 import labels
 from metrics import factory as factory_data
+from metrics.health_data import health_for_factory
 from metrics.period import shanghai_today
 from scope import visible_factories
-from views.navigation import add_nav_item
 from views.rendering import is_htmx_partial_request, render_page
+from views.renewals import BAND_LABELS, DRIVER_LABELS
 
 bp = Blueprint("factories", __name__, url_prefix="/factories")
-add_nav_item("factories.own", _l("Factory timeline"), ["owner"])
 
 EVERYONE = ("rep", "manager", "owner", "admin")
 STAFF = ("rep", "manager", "admin")
@@ -68,9 +68,6 @@ def page_context(factory, stage_form=None, visit_form=None, kind=None, page=1):
                          profile["membership_roi"]),
     }
     if staff:
-        from metrics.health_data import health_for_factory
-        from views.renewals import BAND_LABELS, DRIVER_LABELS
-
         found = health_for_factory(factory.id, shanghai_today()) if profile["term"] else None
         context.update(health=found[2] if found else None, health_labels=BAND_LABELS,
                        driver_labels=DRIVER_LABELS)

@@ -8,7 +8,6 @@ Other areas extend these pages; each lives in its own template under
 
 from flask import Blueprint, g
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from access import roles_required
 import charts
@@ -19,15 +18,9 @@ from metrics.my_day import NOT_VISITED_DAYS, rep_day
 from metrics.regions import region_overview
 from scope import visible_factories
 from metrics.period import shanghai_today
-from views.navigation import add_nav_item
 from views.rendering import render_page
 
 bp = Blueprint("homes", __name__)
-
-add_nav_item("homes.my_day", _l("My day"), ["rep"])
-add_nav_item("homes.my_factory", _l("My factory"), ["owner"])
-add_nav_item("homes.regions", _l("Regions"), ["manager", "admin"])
-
 
 
 def region_chart(rows):

@@ -1,29 +1,16 @@
-"""The home page, the language switch and the templates' common helpers."""
+"""The home page and the language switch."""
 
 from flask import Blueprint, g, redirect, request, url_for
 from flask_babel import refresh
 
 import audit
-import static_files
 from access import home_endpoint, public, safe_next
-from i18n import LANGUAGE_COOKIE, LANGUAGES, is_chinese, select_locale
+from i18n import LANGUAGE_COOKIE, LANGUAGES
 from models import db
-from views.navigation import nav_items
 
 bp = Blueprint("main", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-@bp.app_context_processor
-def template_helpers():
-    """Helpers every template may use."""
-    return {
-        "static_url": static_files.url,
-        "nav_items": nav_items,
-        "is_chinese": is_chinese,
-        "current_language": select_locale,
-    }
 
 
 @bp.get("/")

@@ -11,8 +11,6 @@
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
-from peewee import DatabaseError
-
 from access import roles_required, safe_next
 from actions import notifications as notes
 from models import Notification, db
@@ -22,22 +20,6 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 EVERYONE = ("rep", "manager", "owner", "admin")
 LIST_LIMIT = 200
-
-
-@bp.app_context_processor
-def bell_helpers():
-    """``unread_notifications()`` for the header's bell: one indexed count,
-    run only when a template asks (0 when the database cannot answer: an
-    error page must still render)."""
-    def unread():
-        user = g.get("user")
-        if user is None:
-            return 0
-        try:
-            return notes.unread_count(user)
-        except DatabaseError:
-            return 0
-    return {"unread_notifications": unread}
 
 
 @bp.get("/")

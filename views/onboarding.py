@@ -17,10 +17,8 @@ from labels import STAGE_LABELS
 from metrics import onboarding
 from models import ALL_STAGES, STAGES, Region
 from views import onboarding_charts
-from views.navigation import add_nav_item
 
 bp = Blueprint("onboarding", __name__, url_prefix="/onboarding")
-add_nav_item("onboarding.dashboard", _l("Onboarding"), ("rep", "manager", "admin"))
 
 TILES = {"leads": _l("Leads")}
 TILES.update({f"reached_{stage}": _l("Reached: %(stage)s", stage=STAGE_LABELS[stage])

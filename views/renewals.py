@@ -23,11 +23,9 @@ from metrics.health_data import health_for_factory
 from metrics.period import shanghai_today
 from metrics.renewal_lists import churn_reasons, due_terms, forecast
 from models import TIER_FEES_FEN, Membership, RenewalEvent
-from views.navigation import add_nav_item
 from views.rendering import render_page
 
 bp = Blueprint("renewals", __name__, url_prefix="/renewals")
-add_nav_item("renewals.dashboard", _l("Renewals"), ("rep", "manager", "admin"))
 
 TILES = {
     "renewed": (_l("Renewed"), "count"),

@@ -13,12 +13,11 @@ from flask import Blueprint, g, request, url_for
 
 from access import roles_required, visible_factory_by_code_or_404
 from dashboards import Dashboard, came_from_args, read_filters
-from views.navigation import add_nav_item, lazy_gettext
+from metrics.health_data import owner_facts
 from views.rendering import render_page
 from views.sales_report import RANKING, dashboard_report, factory_report
 
 bp = Blueprint("sales", __name__, url_prefix="/sales")
-add_nav_item("sales.dashboard", lazy_gettext("Sales"), ("rep", "manager", "admin"))
 
 
 DASHBOARD = Dashboard(bp, "sales/dashboard.html", dashboard_report, tables=[RANKING])
@@ -39,8 +38,6 @@ def factory_page(found):
                            fallback_args=came_from_args(request.headers))
     report = factory_report(filters, found)
     if g.user.role == "owner":
-        from metrics.health_data import owner_facts
-
         report["membership_health"] = owner_facts(found.id, filters.period.end)
     return render_page("sales/factory.html", partial="dashboard", filters=filters,
                        report=report, factory=found, form_action=request.path,

@@ -43,13 +43,6 @@ def _total(rows, name):
     return sum((row.get(name) or 0) for row in rows)
 
 
-def _start_cells(covered):
-    """The table's first column: the bucket's first day, and "(2/7 days)"
-    when it is partial, so the table says what the shaded band says."""
-    return [item.start.isoformat() + note
-            for item, note in zip(covered, charts.partial_notes(covered))]
-
-
 def _summary(text, covered, grain):
     return charts.join_sentences(text, charts.partial_summary(covered, grain))
 
@@ -75,7 +68,7 @@ def gmv_chart(rows, last_year_rows, grain, today=None):
     table = tuple(
         (start, i18n.format_money_exact(row.get("gmv_cny")),
          i18n.format_money_exact(last_year_rows[i].get("gmv_cny")) if i < len(last_year_rows) else i18n.EMPTY)
-        for i, (start, row) in enumerate(zip(_start_cells(covered), rows)))
+        for i, (start, row) in enumerate(zip(charts.start_cells(covered), rows)))
     return Chart("chart-gmv", figure_json(figure), _summary(summary, covered, grain),
                  (_("Period starting"), _("GMV"), _("A year earlier")), table)
 
@@ -103,7 +96,7 @@ def orders_chart(rows, grain, today=None):
                 orders=i18n.format_number(_total(rows, "orders")))
     table = tuple((start, i18n.format_number(row.get("orders")),
                    i18n.format_money_exact(row.get("aov_cny")))
-                  for start, row in zip(_start_cells(covered), rows))
+                  for start, row in zip(charts.start_cells(covered), rows))
     return Chart("chart-orders", figure_json(figure), _summary(summary, covered, grain),
                  (_("Period starting"), _("Orders"), _("Average order value")), table)
 
@@ -123,6 +116,6 @@ def rates_chart(rows, totals, grain, today=None):
                 pickup=i18n.format_percent(totals.get("pickup_48h_rate")))
     table = tuple((start, i18n.format_percent(row.get("dropship_share")),
                    i18n.format_percent(row.get("pickup_48h_rate")))
-                  for start, row in zip(_start_cells(covered), rows))
+                  for start, row in zip(charts.start_cells(covered), rows))
     return Chart("chart-rates", figure_json(figure), _summary(summary, covered, grain),
                  (_("Period starting"), _("Drop-shipping share"), _("48-hour pickup rate")), table)

@@ -155,8 +155,8 @@ def factory_report(filters, factory):
     ] if card else []
     peer_tiles = [tile("peer_median_gmv_cny", _("Peers' median GMV"), "money",
                        peers["peer_median_gmv_cny"]),
-                  tile("peer_percentile", _("Peers below you"), "rate",
-                       peers["peer_percentile"])]
+                  tile("peer_percentile", _("Peers below this factory") if filters.user.is_staff
+                       else _("Peers below you"), "rate", peers["peer_percentile"])]
     return {"tiles": build_tiles(FACTORY_TILES, comparison),
             "charts": _charts(filters, comparison), "roi": card, "peers": peers,
             "roi_tiles": roi_tiles, "peer_tiles": peer_tiles}
