@@ -107,7 +107,7 @@ def _users(entries):
 
 
 def _tokens(entries):
-    rows = (ApiToken.select(ApiToken.id, ApiToken.name, ApiToken.user, User.username)
+    rows = (ApiToken.select(ApiToken.id, ApiToken.name, ApiToken.user, User.id, User.username)
             .join(User).where(ApiToken.id.in_(_ids(entries, "api_token"))))
     return {str(token.id): Target(_("API token “%(name)s” of %(user)s", name=token.name,
                                     user=token.user.username),
