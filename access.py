@@ -40,6 +40,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 import audit
+import rate_limits
 from extensions import csrf, limiter, login_manager
 from models import ApiToken, Factory, LoginSession, User, db, utcnow
 from scope import visible_factories
@@ -79,8 +80,9 @@ def init_app(app):
     # CSRF is checked by the gate below, after authentication, so that
     # bearer-token API calls (no cookie, nothing to forge) can be exempt.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    # Shared by every worker: Redis when there is one, else the database.
     app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or rate_limits.SCHEME)
     app.config["PERMANENT_SESSION_LIFETIME"] = datetime.timedelta(
         seconds=app.config["SESSION_ABSOLUTE_TIMEOUT"])
 

@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, current_app
 
 import access
 import cli
@@ -20,7 +20,6 @@ import query_count
 import security
 import static_files
 from extensions import compress, csrf
-from models import db
 from views import register_blueprints
 
 ENVIRONMENT_KEYS = ("DATABASE_URL", "SECRET_KEY", "REDIS_URL")
@@ -44,6 +43,11 @@ def create_app(test_config=None):
         # Compress pages, never streams: a CSV export must flow, not buffer.
         COMPRESS_STREAMS=False,
         COMPRESS_ALGORITHM=["br", "gzip"],
+        # How long a request waits for an unreachable database (PostgreSQL
+        # restarting) before answering 503, and how long a SQLite writer
+        # waits for the lock (None: database.py's 10 s).
+        DATABASE_CONNECT_WAIT=10,
+        SQLITE_BUSY_TIMEOUT_MS=None,
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env()
@@ -55,7 +59,8 @@ def create_app(test_config=None):
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
-    bound = database.connect_database(app.config["DATABASE_URL"])
+    bound = database.connect_database(app.config["DATABASE_URL"],
+                                      app.config["SQLITE_BUSY_TIMEOUT_MS"])
     query_count.init_app(app, bound)
     app.before_request(_open_connection)
     app.teardown_appcontext(_close_connection)
@@ -82,11 +87,12 @@ def _instance_secret_key(instance_path):
 
 
 def _open_connection():
-    """One database connection per request."""
-    db.connect(reuse_if_open=True)
+    """One database connection per request, waited for while the server is
+    unreachable (see ``database.connect_waiting``; then a 503)."""
+    database.connect_waiting(float(current_app.config["DATABASE_CONNECT_WAIT"]))
 
 
 def _close_connection(exc):
-    """Return the request's connection (to the pool on PostgreSQL)."""
-    if not db.is_closed():
-        db.close()
+    """Return the request's connection (to the pool on PostgreSQL); a
+    connection the server cut is dropped, never an error here."""
+    database.release_connection()

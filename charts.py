@@ -278,14 +278,23 @@ def partial_symbols(symbol, covered):
     return [f"{symbol}-open" if item.partial else symbol for item in covered]
 
 
+def bar_width(grain, share):
+    """A bar's width on a date axis, in milliseconds: ``share`` of a whole
+    day, week or month. Plotly would size bars by the closest two points,
+    and a clipped first week (starting on a Thursday) makes every bar thin."""
+    days = {"day": 1, "week": 7}.get(grain, 30)
+    return days * share * 24 * 3600 * 1000
+
+
 def partial_opacity(covered):
     """Bar opacity per bar: faded where the bucket is partial."""
     return [0.45 if item.partial else 1 for item in covered]
 
 
-def partial_summary(covered, grain):
+def partial_summary(covered, grain, bars=False):
     """The sentences a chart summary adds when its first or last bucket is
-    partial, or "" when every bucket is whole."""
+    partial, or "" when every bucket is whole. ``bars``: the chart has only
+    bars, drawn faded (``partial_opacity``) where a line's points are hollow."""
     if not covered or not any(item.partial for item in covered):
         return ""
     first, last = covered[0], covered[-1]
@@ -302,7 +311,8 @@ def partial_summary(covered, grain):
                            days=last.days, full=last.full))
     if last.open:
         sentences.append(_("Today is not over yet."))
-    sentences.append(_("Partial points are hollow, on a grey band."))
+    sentences.append(_("Partial bars are faded, on a grey band.") if bars
+                     else _("Partial points are hollow, on a grey band."))
     return join_sentences(*sentences)
 
 

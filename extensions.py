@@ -11,5 +11,6 @@ babel = Babel()
 compress = Compress()  # HTML, CSS and JSON answers (WhiteNoise serves vendor .gz files)
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Storage: RATELIMIT_STORAGE_URI, else REDIS_URL, else memory (see access.py).
+# Storage: RATELIMIT_STORAGE_URI, else REDIS_URL, else the database
+# (rate_limits.py; see access.py).
 limiter = Limiter(key_func=get_remote_address)

@@ -583,6 +583,17 @@ class Notification(BaseModel):
         )
 
 
+class RateLimitCounter(BaseModel):
+    """One fixed-window counter of the rate limiter (``rate_limits.py``),
+    in the database so every worker counts together: ``hits`` in the window
+    that ends at ``expires_at`` (Unix seconds). Not domain data: exports,
+    imports and the seed leave it alone."""
+
+    key = CharField(max_length=255, primary_key=True)
+    hits = IntegerField()
+    expires_at = FloatField(index=True)
+
+
 ALL_MODELS = [
     Region, User, UserRegion, LoginSession, ApiToken, Factory, StageEvent,
     Membership, RenewalCase, Complaint, ComplaintEvent, Visit, SalesDaily,
@@ -593,3 +604,7 @@ ALL_MODELS = [
 # metrics.stage_spans); not data of their own, so exports and imports leave
 # them alone.
 ROLLUP_MODELS = [SalesCumulative, SalesCumulativeEnd, StageSpan]
+
+# Working state of the app itself (the rate limiter's counters): emptied
+# between tests like the rest, never exported.
+STATE_MODELS = [RateLimitCounter]

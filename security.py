@@ -17,11 +17,15 @@ and error pages.
   field has a use for it, and PostgreSQL cannot store it.
 * Generic, translated error pages; htmx requests get a short message in the
   ``X-Error-Message`` header (static/js/app.js shows it), API requests JSON.
+* A database that is busy or unreachable for a moment (SQLite locked past
+  its busy timeout, PostgreSQL restarting: ``database.is_transient``) is a
+  503 with ``Retry-After``, never a 500: the request's transaction was
+  rolled back whole, so sending it again is safe.
 """
 
 from urllib.parse import quote
 
-from flask import g, has_request_context, jsonify, render_template, request
+from flask import current_app, g, has_request_context, jsonify, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -29,6 +33,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import audit
+import database
+from extensions import login_manager
 from models import db
 
 # SHA-256 of the empty string: the empty <style> element plotly.js adds.
@@ -46,7 +52,8 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "base-uri 'none'",
 ])
 HSTS = "max-age=31536000; includeSubDomains"
-ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500)
+ERROR_CODES = (400, 401, 403, 404, 405, 413, 429, 500, 503)
+RETRY_AFTER_SECONDS = 2  # a SQLite writer's turn, or a PostgreSQL restart
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -72,6 +79,8 @@ def init_app(app):
     for code in ERROR_CODES:
         app.register_error_handler(code, handle_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    for error_class in database.TRANSIENT_ERRORS:
+        app.register_error_handler(error_class, handle_database_error)
 
 
 def _has_nul(values):
@@ -124,6 +133,7 @@ def error_message(code):
         413: _("The file is too large."),
         429: _("Too many attempts. Please wait a few minutes and try again."),
         500: _("Something went wrong on our side. Please try again; if it keeps happening, tell the data team."),
+        503: _("The database is busy for a moment and nothing was saved. Please send again in a few seconds."),
     }
     return messages.get(code, messages[400] if code < 500 else messages[500])
 
@@ -139,6 +149,7 @@ def error_titles(code):
         413: _("File too large"),
         429: _("Too many attempts"),
         500: _("Server error"),
+        503: _("Busy for a moment"),
     }
     return titles.get(code, _("Error"))
 
@@ -188,6 +199,24 @@ def handle_error(error):
         allowed = error.get_response().headers.get("Allow")
         if allowed:
             response.headers["Allow"] = allowed
+    return response
+
+
+def handle_database_error(error):
+    """A database error in a view: 503 with ``Retry-After`` when it passes
+    (see ``database.is_transient``); any other database error goes on to
+    Flask's 500 handling. The page is drawn without the database (the bell
+    counts 0)."""
+    if not database.is_transient(error):
+        raise error
+    database.release_connection()  # the page's own queries (the bell) start afresh
+    if "_login_user" not in g:
+        # Signing in had not happened yet (the database failed first): draw
+        # the page for nobody rather than ask the database who this is.
+        g._login_user = login_manager.anonymous_user()
+    current_app.logger.warning("database unavailable, answered 503: %s", error)
+    response = error_response(503, error_message(503))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 

@@ -279,13 +279,18 @@ def comment(complaint, form, user):
     internal = form.is_internal and user.is_staff  # the view refuses an owner's note (403)
     now = utcnow()
     current = _reload(complaint)
+    staff_reply = user.is_staff and not internal
+    if staff_reply and current.first_response_at is None:
+        # Claim the row, then read it again: two first replies at once must
+        # not both set the first response and move the status twice.
+        bump_version(Complaint, current.id, None)
+        current = _reload(complaint)
     before = _state(current)
     _event(current, user, now, body=form.body.data, internal=internal)
-    if user.is_staff and not internal and current.first_response_at is None:
+    if staff_reply and current.first_response_at is None:
         changes = {"first_response_at": now}
         if current.status == "open":
             changes["status"] = "in_progress"
-        bump_version(Complaint, current.id, None)
         Complaint.update(**changes).where(Complaint.id == current.id).execute()
         if "status" in changes:
             _event(current, user, now, from_status="open", to_status="in_progress")

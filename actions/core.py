@@ -115,20 +115,25 @@ def submit(form, perform, *, again, done, version=None):
     return done(change)
 
 
-def respond_done(url, partial=None, target=None):
+def respond_done(url, partial=None, target=None, trigger=None):
     """The answer to a successful action: ``303 See Other`` to ``url``; for
     an htmx request, ``partial()`` (the updated fragment, swapped into the
-    CSS selector ``target`` when given) or, with no partial, ``HX-Redirect``."""
+    CSS selector ``target`` when given) or, with no partial, ``HX-Redirect``.
+    ``trigger``: an event for the page (``HX-Trigger``) so a list that shows
+    the object elsewhere refreshes itself (My day); with a trigger and no
+    partial, the htmx answer is empty: the form that posted goes away."""
     if not is_htmx_partial_request():
         return redirect(url, code=303)
-    if partial is None:
+    if partial is None and trigger is None:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url
         return response
-    response = make_response(partial())
+    response = make_response(partial() if partial is not None else "")
     if target:
         response.headers["HX-Retarget"] = target
         response.headers["HX-Reswap"] = "outerHTML"
+    if trigger:
+        response.headers["HX-Trigger"] = trigger
     response.vary.add("HX-Request")
     return response
 

@@ -39,6 +39,9 @@ ASSET = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"|data-chart(?:-l
 
 # (name, kind, roles, path): ``{from}``/``{to}`` are filled per period.
 PAGES = [
+    # The rep's day (issue 15; no period: today), the list and a count's filter.
+    ("My day /my-day", "page", ("rep",), "/my-day"),
+    ("My day count filter (partial)", "partial", ("rep",), "/my-day?show=not_visited"),
     ("owner page /my-factory", "page", ("owner",),
      "/my-factory?period=custom&from={from}&to={to}"),
     ("sales dashboard /sales/", "page", ("admin", "manager", "rep"),
@@ -67,6 +70,9 @@ PAGES = [
      "/onboarding/?period=custom&from={from}&to={to}&tier=super"),
     ("onboarding stalled list sort (partial)", "partial", ("admin", "manager_all", "manager", "rep"),
      "/onboarding/stalled?period=custom&from={from}&to={to}&stalled_sort=factory&stalled_dir=asc"),
+    ("manager's home /regions", "page", ("admin", "manager_all", "manager"), "/regions"),
+    ("renewals review queue /renewals/queue", "page", ("admin", "manager_all", "manager"),
+     "/renewals/queue"),
 ]
 # Roles beyond bench.kpis.bench_users: a manager with no regions (all of them).
 EXTRA_USERS = {"manager_all": "manager_all"}

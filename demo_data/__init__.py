@@ -23,9 +23,11 @@ events, visits) and ``writer`` (batched inserts / COPY).
 import datetime
 import random
 import sys
+import time
 from contextlib import ExitStack, nullcontext
 
 import click
+from flask import current_app, has_app_context
 from werkzeug.security import generate_password_hash
 
 from metrics.period import shanghai_today
@@ -78,17 +80,31 @@ def seed_demo(scale="demo", seed=2021, progress=False, today=None):
 
     from metrics.rollup import triggers_suspended
 
-    # The sales rollup's triggers would run once per row; suspend them and
-    # rebuild the rollup once the rows are in. LOAD_CONTEXTS may add more.
-    with bar as progress_bar, ExitStack() as load_contexts:
-        load_contexts.enter_context(triggers_suspended())
-        for context in LOAD_CONTEXTS:
-            load_contexts.enter_context(context())
-        update = progress_bar.update if progress else None
-        with Writer(update) as writer:
+    # One transaction (the Writer's) holds the whole seed: rows, index and
+    # trigger changes, the rebuilt rollups. Killed at any moment, it leaves
+    # the database as it was. The sales rollup's triggers would run once per
+    # row; suspend them and rebuild the rollup once the rows are in.
+    # LOAD_CONTEXTS may add more.
+    with bar as progress_bar, Writer(progress_bar.update if progress else None) as writer:
+        with ExitStack() as load_contexts:
+            load_contexts.enter_context(triggers_suspended())
+            for context in LOAD_CONTEXTS:
+                load_contexts.enter_context(context())
             counts = _write(writer, world, activity, calendar, seed)
-    after_load(today)
+        after_load(today)
+        _pause_for_tests()
     return counts
+
+
+def _pause_for_tests():
+    """``SEED_PAUSE_BEFORE_COMMIT`` seconds (0 in production): lets the
+    killed-seed test stop a process that has written everything but not yet
+    committed, deterministically."""
+    seconds = float(current_app.config.get("SEED_PAUSE_BEFORE_COMMIT", 0)) \
+        if has_app_context() else 0
+    if seconds:
+        print("Seed written, not yet committed.", file=sys.stderr, flush=True)
+        time.sleep(seconds)
 
 
 def _write(writer, world, activity, calendar, seed):
@@ -165,8 +181,6 @@ def _write(writer, world, activity, calendar, seed):
                   "next_action_on"),
           [(v.id, v.factory.id, v.rep.id, v.visited_at, v.purpose, v.notes, v.next_action_on)
            for v in activity.visits])
-    writer.commit()
-
     expected = sales_module.estimate_rows(world, calendar)
 
     def sales_rows():

@@ -10,6 +10,14 @@ assigns them, so rows can reference each other without reading back).
 * PostgreSQL: ``COPY ... FROM STDIN`` per chunk (text format), the fastest
   path psycopg2 offers; the id sequences are moved past the written ids at
   the end.
+
+Everything the seed does between ``__enter__`` and ``__exit__`` is one
+transaction, DDL included (both databases roll back a dropped index or
+trigger): a seed killed at any moment leaves the database as it was, so
+running it again just works (tests/reliability/test_seed_killed.py). It once
+committed every 200,000 rows, and a killed seed left part of the data, the
+sales indexes and the rollup triggers dropped, and a database seed-demo
+refused to fill again.
 """
 
 import contextlib
@@ -20,7 +28,6 @@ from models import db
 
 SQLITE_CHUNK = 5_000  # rows per executemany (no bound-variable limit applies)
 POSTGRES_CHUNK = 20_000  # rows per COPY
-ROWS_PER_TRANSACTION = 200_000
 
 
 def _copy_value(value):
@@ -43,7 +50,6 @@ class Writer:
         self.postgres = database.is_postgres()
         self.progress = progress or (lambda n: None)
         self.tables = set()
-        self._pending = 0
         self.written = 0
         self._transaction = None
 
@@ -60,15 +66,15 @@ class Writer:
             # Losing the last commits in a server crash is fine for a seed
             # (no corruption is possible); waiting for each WAL flush is not.
             db.execute_sql("SET synchronous_commit TO off")
-        self._begin()
+        self._transaction = db.atomic()
+        self._transaction.__enter__()
         return self
 
     def __exit__(self, exc_type, exc, tb):
         try:
-            self._transaction.__exit__(exc_type, exc, tb)  # commits, or rolls back
             if exc_type is None and self.postgres:
-                with db.atomic():
-                    self._fix_sequences()
+                self._fix_sequences()
+            self._transaction.__exit__(exc_type, exc, tb)  # commits, or rolls back
             if exc_type is None:
                 self._analyze()
         finally:
@@ -78,16 +84,6 @@ class Writer:
                 for name, value in self._saved_pragmas.items():
                     db.execute_sql(f"PRAGMA {name} = {value}")
         return False
-
-    def _begin(self):
-        self._transaction = db.atomic()
-        self._helper = self._transaction.__enter__()
-
-    def commit(self):
-        """Commit what has been written so far and go on in a new transaction."""
-        self._transaction.__exit__(None, None, None)
-        self._begin()
-        self._pending = 0
 
     # ------------------------------------------------------------------ writes
     def write(self, model, columns, rows, plain=False):
@@ -124,16 +120,13 @@ class Writer:
             marks = ", ".join("?" for _ in columns)
             cursor.executemany(f'INSERT INTO "{table}" ({column_list}) VALUES ({marks})', chunk)
         self.progress(len(chunk))
-        self._pending += len(chunk)
         self.written += len(chunk)
-        if self._pending >= ROWS_PER_TRANSACTION:
-            self.commit()
 
     @contextlib.contextmanager
     def deferred_indexes(self, model):
         """Take ``model``'s secondary indexes (and, on PostgreSQL, its
         foreign keys) off while a big load runs and put them back, from their
-        own stored definitions, once it is done or has failed: one sorted
+        own stored definitions, once it is done: one sorted
         index build and one validating pass beat millions of per-row index
         insertions and foreign-key trigger calls. Rebuilding a unique index
         or re-adding a foreign key checks every row, so nothing goes
@@ -165,21 +158,11 @@ class Writer:
                 creates.append(definition.replace(" INDEX ", " INDEX IF NOT EXISTS ", 1))
         for statement in drops:
             db.execute_sql(statement)
-        self.commit()
-        try:
-            yield
-        except BaseException:
-            self._helper.rollback()  # the rows in flight; then a fresh transaction
-            self._restore(creates)
-            raise
-        self._restore(creates)
-
-    def _restore(self, creates):
+        yield  # a failure rolls the whole seed back, the drops included
         if self.postgres:
             db.execute_sql("SET LOCAL maintenance_work_mem = '256MB'")
         for statement in creates:
             db.execute_sql(statement)
-        self.commit()
 
     def execute(self, sql, params=()):
         return db.execute_sql(sql, params)

@@ -53,7 +53,7 @@ def _live(ids, period):
             for factory, live_on, lead_on in rawrows.rows(query)]
 
 
-def _stalled(ids, period, columns=None):
+def stalled_spans(ids, period, columns=None):
     """The spans of the factories of ``ids`` stalled at the end of the
     period: the stage they were in then is neither live nor lost and was
     entered more than ``STALLED_AFTER_DAYS`` days before it (one read of the
@@ -71,7 +71,7 @@ def facts(ids, period):
     (factory,) for each stalled factory."""
     cohort = rawrows.rows(_cohort(ids, period, (StageSpan.factory, StageSpan.stage)))
     return {"cohort": cohort, "live": _live(ids, period),
-            "stalled": rawrows.rows(_stalled(ids, period, (StageSpan.factory,)))}
+            "stalled": rawrows.rows(stalled_spans(ids, period, (StageSpan.factory,)))}
 
 
 def compute(facts_, period):
@@ -102,7 +102,7 @@ def kpis(scope, period):
     reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage,
                                                       fn.COUNT(StageSpan.factory.distinct())))
                                 .group_by(StageSpan.stage)))
-    stalled = rawrows.rows(_stalled(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
+    stalled = rawrows.rows(stalled_spans(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
     result = {"leads": reached.get("lead", 0)}
     result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
     result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])
@@ -165,11 +165,15 @@ def pipeline(scope, day):
     return result
 
 
-def stage_list(scope, period, stage=None, region=None, stalled_only=False):
+def stage_list(scope, period, stage=None, region=None, stalled_only=False,
+               overdue_only=False):
     """The factories in scope by the stage they were in at the end of the
     period, longest in it first; only ``stage`` / ``region`` (a region id)
     when given, only the stalled ones with ``stalled_only`` (then as many
-    rows as the ``stalled`` KPI). Each row::
+    rows as the ``stalled`` KPI), only those not lost whose next action
+    fell due before the period's end with ``overdue_only`` (as many as
+    ``metrics.visits.overdue_by_rep`` counts, for a period ending today).
+    Each row::
 
         {"factory_id", "code", "name", "region_id", "stage", "entered_on",
          "days" (in the stage at the end of the period), "rep" (display
@@ -180,7 +184,7 @@ def stage_list(scope, period, stage=None, region=None, stalled_only=False):
     ids = scope.factory_ids(period.end)
     columns = (S.factory, Factory.code, Factory.name, Factory.region, S.stage, S.entered_on,
                User.display_name, User.username)
-    query = (_stalled(ids, period, columns) if stalled_only
+    query = (stalled_spans(ids, period, columns) if stalled_only
              else stage_spans.as_of(ids, period.end, columns))
     query = (query.join(Factory, on=(S.factory == Factory.id))
              .join(User, JOIN.LEFT_OUTER, on=(Factory.rep == User.id)))
@@ -195,8 +199,21 @@ def stage_list(scope, period, stage=None, region=None, stalled_only=False):
         row["entered_on"] = rawrows.to_date(row["entered_on"])
         row["days"] = (period.end - row["entered_on"]).days
         row["last_visit"], row["next_action_on"] = visits.get(row["factory_id"], (None, None))
+    if overdue_only:
+        rows = [row for row in rows if row["stage"] != LOST_STAGE and row["next_action_on"]
+                and row["next_action_on"] < period.end]
     rows.sort(key=lambda row: (-row["days"], row["code"]))
     return rows
+
+
+def stalled_by_rep(factory_ids, day):
+    """``{rep id or None: factories}`` of the ``factory_ids`` subquery
+    stalled at the end of ``day`` (the ``stalled`` KPI's rule), counted in
+    the database."""
+    S = StageSpan
+    query = (_stalled(factory_ids, Period(day, day), (Factory.rep, fn.COUNT(S.factory)))
+             .join(Factory, on=(S.factory == Factory.id)).group_by(Factory.rep))
+    return {rep: int(count) for rep, count in rawrows.rows(query)}
 
 
 def rep_speed(scope, period):

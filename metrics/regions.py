@@ -1,11 +1,16 @@
-"""The regions page's numbers: each region a user may see, with counts of
-its factories in scope (all, live now, open super-factory terms, reps)."""
+"""The manager's home (``/regions``) in numbers: each region a user may see,
+with counts of its factories in scope (all, live now, open super-factory
+terms, reps), and what needs the manager today (proposals waiting, stalled
+onboarding, overdue next actions, complaints past SLA, per rep)."""
 
 from peewee import Case, fn
 
-from models import Factory, Membership, Region
-from scope import visible_factories, visible_regions
+from models import Complaint, Factory, Membership, Region, User
+from scope import visible_factories, visible_factory_ids, visible_regions
+from metrics.onboarding import stalled_by_rep
+from metrics.renewal_lists import waiting_count
 from metrics.stage_spans import factories_in_stage
+from metrics.visits import overdue_by_rep
 
 
 def region_overview(user):
@@ -30,3 +35,54 @@ def region_overview(user):
         rows.append({"region": region, "factories": total, "live": int(live),
                      "super": int(supers), "reps": reps})
     return rows
+
+
+TOP_REPS = 10
+
+
+def needs_today(user, today, breached_ids):
+    """What needs ``user`` (a manager or admin) today, counted in the
+    database over the factories they may see::
+
+        {"waiting": proposals waiting for their decision,
+         "stalled": stalled factories, "overdue_actions": factories whose
+         next action is overdue, "breached": len(breached_ids),
+         "reps": [{"rep": User, "overdue_actions", "breached", "stalled",
+                   "total"}, ...]}
+
+    ``reps``: the ``TOP_REPS`` reps with the most overdue work (the three
+    counts added up), most first, only reps with some. ``breached_ids``: the
+    ids of the complaints past their SLA in scope
+    (``metrics.complaint_board.open_breaches``, which holds the SLA rule)."""
+    ids = visible_factory_ids(user)
+    overdue = overdue_by_rep(visible_factories(user, Factory.select()), today)
+    stalled = stalled_by_rep(ids, today)
+    breached = _breached_by_rep(breached_ids)
+    totals = {}
+    for counts in (overdue, stalled, breached):
+        for rep, count in counts.items():
+            if rep is not None:
+                totals[rep] = totals.get(rep, 0) + count
+    top = sorted(totals, key=lambda rep: -totals[rep])[:TOP_REPS]
+    reps = {rep.id: rep for rep in User.select().where(User.id.in_(top))} if top else {}
+    rows = [{"rep": reps[rep], "overdue_actions": overdue.get(rep, 0),
+             "breached": breached.get(rep, 0), "stalled": stalled.get(rep, 0),
+             "total": totals[rep]} for rep in top]
+    rows.sort(key=lambda row: (-row["total"], row["rep"].display_name, row["rep"].id))
+    return {"waiting": waiting_count(user, today), "stalled": sum(stalled.values()),
+            "overdue_actions": sum(overdue.values()), "breached": len(breached_ids),
+            "reps": rows}
+
+
+def _breached_by_rep(complaint_ids, chunk=1000):
+    """``{rep id or None: complaints}`` of ``complaint_ids`` by their
+    factory's rep (in chunks: a database caps the parameters of a query)."""
+    result = {}
+    ids = list(complaint_ids)
+    for start in range(0, len(ids), chunk):
+        query = (Complaint.select(Factory.rep, fn.COUNT(Complaint.id))
+                 .join(Factory, on=(Complaint.factory == Factory.id))
+                 .where(Complaint.id.in_(ids[start:start + chunk])).group_by(Factory.rep))
+        for rep, count in query.tuples():
+            result[rep] = result.get(rep, 0) + int(count)
+    return result

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from peewee import JOIN, fn
 
-from models import TIER_FEES_FEN, Factory, Membership, RenewalCase, User
+from models import TIER_FEES_FEN, Factory, Membership, Region, RenewalCase, User
 from metrics import rawrows
 from metrics.health import BANDS
 from metrics.health_data import health_of_terms
@@ -57,39 +57,69 @@ def due_terms(scope, period, window=90):
     return result
 
 
-def review_queue(scope, today):
-    """Proposals waiting for a decision in scope (a manager's regions),
-    oldest first::
+def _waiting(scope, today, term_ids=None, decider=None):
+    """The waiting cases of ``review_queue`` as a query of ``columns``."""
+    def query(*columns):
+        found = (RenewalCase.select(*columns).join(Membership).join(Factory)
+                 .where((RenewalCase.status == "proposed")
+                        & Factory.id.in_(scope.factory_ids(today, by_tier=False))))
+        if scope.tier is not None:
+            found = found.where(Membership.tier == scope.tier)
+        if term_ids is not None:
+            found = found.where(Membership.id.in_(list(term_ids)))
+        if decider is not None:
+            found = found.where((RenewalCase.proposed_by != decider.id)
+                                | RenewalCase.proposed_by.is_null())
+        return found
+    return query
 
-        [{"term_id", "factory_code", "factory_name", "tier" (proposed),
+
+def queue_size(scope, today, decider=None):
+    """How many rows ``review_queue`` has in all (one count)."""
+    return _waiting(scope, today, decider=decider)(RenewalCase.id).count()
+
+
+def review_queue(scope, today, term_ids=None, decider=None, limit=None, offset=0):
+    """Proposals waiting for a decision in scope (a manager's regions),
+    oldest first; only the terms ``term_ids`` when given (one row of the
+    queue drawn again); without those ``decider`` (a User) proposed, since
+    nobody decides their own proposal; ``limit`` rows from ``offset`` (a
+    page: the health scores are computed for those only)::
+
+        [{"term_id", "factory_code", "factory_name", "region" (Region),
+          "term_tier", "term_fee_cny" (the current term's), "tier" (proposed),
           "fee_cny" (proposed), "list_fee_cny" (the proposed tier's),
-          "discount" (1 - fee / list fee, Decimal), "proposed_by" (user id),
-          "proposer_name", "proposed_at", "end", "days_to_end", "version",
-          "health"}, ...]
+          "discount" (1 - fee / list fee, Decimal), "note", "risk_note",
+          "proposed_by" (user id), "proposer_name", "proposed_at", "end",
+          "days_to_end", "version", "health"}, ...]
     """
-    query = (RenewalCase.select(RenewalCase.membership, Factory.code, Factory.name,
-                                RenewalCase.proposed_tier, RenewalCase.proposed_fee_fen,
-                                RenewalCase.proposed_by, User.display_name,
-                                RenewalCase.proposed_at, Membership.end, RenewalCase.version)
-             .join(Membership).join(Factory)
+    query = (_waiting(scope, today, term_ids, decider)(
+        RenewalCase.membership, Factory.code, Factory.name, Factory.region, Membership.tier,
+        Membership.fee_fen, RenewalCase.proposed_tier, RenewalCase.proposed_fee_fen,
+        RenewalCase.proposal_note, RenewalCase.risk_note, RenewalCase.proposed_by,
+        User.display_name, RenewalCase.proposed_at, Membership.end, RenewalCase.version)
              .switch(RenewalCase).join(User, JOIN.LEFT_OUTER,
                                        on=(RenewalCase.proposed_by == User.id))
-             .where((RenewalCase.status == "proposed")
-                    & Factory.id.in_(scope.factory_ids(today, by_tier=False)))
              .order_by(RenewalCase.proposed_at, RenewalCase.id))
-    if scope.tier is not None:
-        query = query.where(Membership.tier == scope.tier)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     rows = rawrows.rows(query)
     health = health_of_terms([row[0] for row in rows], today) if rows else {}
+    regions = ({region.id: region for region in
+                Region.select().where(Region.id.in_({row[3] for row in rows}))} if rows else {})
     result = []
-    for term, code, name, tier, fee, proposer, proposer_name, at, end, version in rows:
+    for (term, code, name, region, term_tier, term_fee, tier, fee, note, risk_note, proposer,
+         proposer_name, at, end, version) in rows:
         end = rawrows.to_date(end)
         list_fee = TIER_FEES_FEN.get(tier)
         result.append({"term_id": term, "factory_code": code, "factory_name": name,
+                       "region": regions[region], "term_tier": term_tier,
+                       "term_fee_cny": fen_to_yuan(term_fee),
                        "tier": tier, "fee_cny": fen_to_yuan(fee),
                        "list_fee_cny": fen_to_yuan(list_fee),
                        "discount": None if not list_fee or fee is None
                        else 1 - Decimal(int(fee)) / list_fee,
+                       "note": note or "", "risk_note": risk_note or "",
                        "proposed_by": proposer, "proposer_name": proposer_name or "",
                        "proposed_at": rawrows.to_datetime(at), "end": end,
                        "days_to_end": (end - today).days, "version": version,
@@ -99,12 +129,8 @@ def review_queue(scope, today):
 
 def waiting_count(user, today):
     """How many proposals wait for ``user``'s decision (the manager's home):
-    in their scope and not proposed by themself."""
-    ids = Scope(user=user).factory_ids(today, by_tier=False)
-    return (RenewalCase.select().join(Membership)
-            .where((RenewalCase.status == "proposed") & Membership.factory.in_(ids)
-                   & ((RenewalCase.proposed_by != user.id) | RenewalCase.proposed_by.is_null()))
-            .count())
+    in their scope and not proposed by themself (``review_queue``'s rows)."""
+    return queue_size(Scope(user=user), today, decider=user)
 
 
 def churn_reasons(scope, period):

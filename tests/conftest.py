@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 
 import database
 from app import create_app
-from models import ALL_MODELS, ROLLUP_MODELS, Factory, Region, User, db
+from models import ALL_MODELS, ROLLUP_MODELS, STATE_MODELS, Factory, Region, User, db
 from tests import helpers
 from tests.helpers import CHROMIUM, CSRF_INPUT
 from tests.builders import PASSWORD, make_factory, make_region, make_user
@@ -71,7 +71,8 @@ def database_url(tmp_path, _postgres_schema):
     """The URL of an empty, migrated database for one test."""
     if USE_POSTGRES:
         pg = database.connect_database(POSTGRES_URL)
-        tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS + ROLLUP_MODELS)
+        tables = ", ".join(f'"{model._meta.table_name}"' for model in ALL_MODELS + ROLLUP_MODELS
+                           + STATE_MODELS)
         pg.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         pg.close()
         return POSTGRES_URL

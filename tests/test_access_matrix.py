@@ -65,6 +65,8 @@ EXPECTED = {
     "factories.timeline": (LOGIN, 200, 200, 200, 200),
     "factories.move_stage": (LOGIN, 303, 403, 303, 303),
     "factories.log_visit": (LOGIN, 303, 403, 303, 303),
+    "factories.visit_form": (LOGIN, 302, 403, 302, 302),  # without htmx: to the page's form
+    "factories.stage_form": (LOGIN, 302, 403, 302, 302),
     "notifications.index": (LOGIN, 200, 200, 200, 200),
     "notifications.open_one": (LOGIN, 303, 404, 404, 404),  # the rep's notification
     "notifications.read_all": (LOGIN, 303, 303, 303, 303),
@@ -80,6 +82,7 @@ EXPECTED = {
     "complaints.rating": (LOGIN, 403, 422, 403, 403),  # the factory's owner only
     "complaints.assignee": (LOGIN, 422, 403, 422, 422),  # staff only
     "renewals.case": (LOGIN, 200, 403, 200, 200),  # a term of the team's factory; staff only
+    "renewals.queue": (LOGIN, 403, 403, 200, 200),  # managers and admins decide
     "renewals.proposal": (LOGIN, 422, 403, 422, 422),  # empty form: errors shown
     "renewals.decision": (LOGIN, 403, 403, 422, 422),  # managers and admins only
     "renewals.outcome": (LOGIN, 422, 403, 422, 422),
@@ -113,6 +116,8 @@ URL_ARGS = {
     "factories.timeline": lambda users: {"code": users.factory.code},
     "factories.move_stage": lambda users: {"code": users.factory.code},
     "factories.log_visit": lambda users: {"code": users.factory.code},
+    "factories.visit_form": lambda users: {"code": users.factory.code},
+    "factories.stage_form": lambda users: {"code": users.factory.code},
     "notifications.open_one": lambda users: {"note_id": _notification(users.rep)},
     "complaints.board_export": lambda users: {"file_format": "csv"},
     "complaints.page": lambda users: {"code": _complaint(users.factory)},

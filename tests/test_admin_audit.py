@@ -6,8 +6,9 @@ import datetime
 import re
 from pathlib import Path
 
-from models import db
 import audit
+from access import issue_api_token
+from models import db
 from tests.builders import make_complaint, make_membership, make_visit
 from tests.helpers import page_soup
 from views import admin_audit
@@ -50,6 +51,9 @@ def _entries(users):
                      object_id=users.region.id)
         audit.record("visit.logged", username="rep", object_type="visit", object_id=visit.id)
         audit.record("import", username="admin", object_type="import", object_id="sales")
+        token, _secret = issue_api_token(users.manager, "BI 报表", users.admin)
+        audit.record("token.issued", username="admin", object_type="api_token",
+                     object_id=token.id)
         audit.record("user.created", username="admin", object_type="user", object_id=9999)
     return complaint, term
 
@@ -74,6 +78,8 @@ def test_the_audit_log_names_and_links_each_object(client_as, users):
     assert rows["记录拜访"].get_text() == "拜访 广州锦绣服饰厂 2026年3月2日"
     assert rows["导入数据"].get_text() == "导入 每日销售"
     assert rows["创建用户"].get_text() == "用户 #9999"  # deleted since: kind and id
+    assert rows["发放 API 令牌"].get_text() == "manager 的 API 令牌“BI 报表”"
+    assert rows["发放 API 令牌"].a["href"] == f"/admin/users/{users.manager.id}"
 
 
 def test_the_audit_log_in_english(client_as, users):
@@ -118,5 +124,5 @@ def test_targets_take_one_query_per_kind_of_object(app, users):
     finally:
         db.obj.execute_sql = original
     assert len(named) == len(entries)
-    # user, complaint, factory, membership, region, visit; imports need none.
-    assert len(executed) == 6
+    # user, token, complaint, factory, membership, region, visit; imports need none.
+    assert len(executed) == 7

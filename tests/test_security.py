@@ -151,8 +151,8 @@ def test_rep_day_lists_only_their_book(client_as, users):
     make_factory(region=users.region, rep=users.other_rep, name="别人的工厂")
     soup = _soup(client_as("rep").get("/my-day"))
     names = [tag.get_text() for tag in soup.select(".factory-name")]
-    assert names == [users.factory.name]
-    assert soup.find(attrs={"data-kpi": "book_factories"})["data-value"] == "1"
+    assert names == [users.factory.name]  # never visited: a "visit due" item
+    assert soup.find(attrs={"data-kpi": "my_day_all"})["data-value"] == "1"
 
 
 def test_manager_region_overview_counts_only_their_regions(client_as, users):
@@ -160,7 +160,7 @@ def test_manager_region_overview_counts_only_their_regions(client_as, users):
     soup = _soup(client_as("manager").get("/regions"))
     table = soup.select("section[aria-labelledby=regions-heading] tbody tr")
     rows = [[td.get_text(strip=True) for td in tr.find_all(["th", "td"])] for tr in table]
-    assert rows == [["广州女装", "女装", "2", "0", "0", "1"]]
+    assert rows == [["广州女装", "女装", "2", "0", "0", "1", "销售入驻辅导续约吐槽"]]  # + its dashboards
     assert users.other_region.name_zh not in soup.get_text()
 
 
@@ -231,8 +231,7 @@ def test_hostile_text_comes_back_escaped(app, client_as, users, payload):
         _assert_inert(response.get_data(as_text=True), path)
 
 
-def test_rep_day_puts_urgent_work_first_and_lost_factories_last(client_as, users):
-    from models import Factory as F
+def test_rep_day_puts_urgent_work_first_and_leaves_lost_factories_out(client_as, users):
     from tests.builders import make_stage
     from views.homes import shanghai_today
 
@@ -247,7 +246,7 @@ def test_rep_day_puts_urgent_work_first_and_lost_factories_last(client_as, users
                next_action_on=today)
     soup = _soup(client_as("rep").get("/my-day"))
     names = [tag.get_text() for tag in soup.select(".factory-name")]
-    assert names == ["今天要跟进", F.get_by_id(users.factory.id).name, "已流失工厂"]
+    assert names == ["今天要跟进", users.factory.name]
     tiles = {tile["data-kpi"]: tile["data-value"] for tile in soup.select("[data-kpi]")}
-    assert tiles == {"book_factories": "3", "actions_due": "1", "renewals_due_90": "0",
-                     "not_visited": "1"}
+    assert tiles == {"my_day_all": "2", "my_day_complaint": "0", "my_day_renewal": "0",
+                     "my_day_next_action": "1", "my_day_stalled": "0", "my_day_not_visited": "1"}

@@ -107,11 +107,11 @@ def _users(entries):
 
 
 def _tokens(entries):
-    rows = (ApiToken.select(ApiToken.id, ApiToken.name, ApiToken.user, User.id, User.username)
+    rows = (ApiToken.select(ApiToken.id, ApiToken.name, User.id, User.username)
             .join(User).where(ApiToken.id.in_(_ids(entries, "api_token"))))
     return {str(token.id): Target(_("API token “%(name)s” of %(user)s", name=token.name,
                                     user=token.user.username),
-                                  url_for("admin.user_edit", user_id=token.user_id))
+                                  url_for("admin.user_edit", user_id=token.user.id))
             for token in rows}
 
 

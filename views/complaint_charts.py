@@ -41,9 +41,11 @@ def opened_resolved_chart(rows, grain, today=None):
     faded = charts.partial_opacity(covered)
     figure = new_figure(barmode="group", xaxis=charts.date_axis(grain),
                         yaxis=charts.count_axis(opened + resolved, title=_("Complaints")))
-    figure.add_trace(_bar(_("Opened"), opened, PALETTE[3], notes, x=x, y=opened,
-                          marker=dict(opacity=faded)))
+    width = charts.bar_width(grain, 0.4)  # two bars: 80% of each bucket
+    figure.add_trace(_bar(_("Opened"), opened, PALETTE[3], notes, x=x, y=opened, width=width,
+                          offset=-width, marker=dict(opacity=faded)))
     figure.add_trace(_bar(_("Resolved"), resolved, PALETTE[2], notes, x=x, y=resolved,
+                          width=width, offset=0,
                           marker=dict(opacity=faded, pattern=dict(shape="/"))))
     charts.mark_partial(figure, covered)
     summary = _("%(opened)s complaints opened and %(resolved)s resolved in the period.",
@@ -52,7 +54,7 @@ def opened_resolved_chart(rows, grain, today=None):
                    i18n.format_percent(row["sla_attainment"]))
                   for start, row in zip(charts.start_cells(covered), rows))
     return Chart("chart-opened-resolved", figure_json(figure),
-                 charts.join_sentences(summary, charts.partial_summary(covered, grain)),
+                 charts.join_sentences(summary, charts.partial_summary(covered, grain, bars=True)),
                  (_("Period starting"), _("Opened"), _("Resolved"), _("Resolved within SLA")),
                  table)
 
@@ -65,11 +67,15 @@ def category_chart(rows):
     height = charts.box_height(60 + BAR_ROW_PX * len(rows))
     figure = new_figure(barmode="group", height=height, hovermode="y unified",
                         yaxis=dict(autorange="reversed", automargin=True),
-                        xaxis=charts.count_axis(opened + previous, title=_("Complaints opened")))
+                        xaxis=charts.count_axis(opened + previous, title=_("Complaints")))
     for name, values, color, pattern in ((_("This period"), opened, PALETTE[0], ""),
                                          (_("Previous period"), previous, PALETTE[1], ".")):
+        # Counts beside the bars, level (plotly turns text inside thin bars
+        # on its side); none beside an empty bar.
         figure.add_trace(_bar(name, values, color, y=names, x=values, orientation="h",
-                              text=charts.count_texts(values), textposition="auto",
+                              text=[text if value else "" for text, value
+                                    in zip(charts.count_texts(values), values)],
+                              textposition="outside", textangle=0, cliponaxis=False,
                               marker=dict(pattern=dict(shape=pattern))))
     top = max(rows, key=lambda row: row["opened"], default=None)
     if top is None or top["opened"] == 0:

@@ -201,7 +201,8 @@ BOARD = Table(
 
 
 def home_breaches(user, limit=10):
-    """``(rows, total)``: the most overdue of the complaints past a target in
-    ``user``'s scope (any age), for the manager's home page."""
+    """``(rows, ids)``: the ``limit`` most overdue of the complaints past a
+    target in ``user``'s scope (any age) and the ids of all of them, for the
+    manager's home page."""
     rows = complaint_board.open_breaches(Scope(user), utcnow())
-    return complaint_board.details(rows[:limit]), len(rows)
+    return complaint_board.details(rows[:limit]), [row.id for row in rows]

@@ -7,18 +7,25 @@
 * ``GET /factories/<code>/timeline``: one page of the timeline (the partial
   "show more" and the kind filter swap; a full page without htmx).
 * ``POST /factories/<code>/stage`` and ``POST /factories/<code>/visits``:
-  thin views over ``actions.stage`` and ``actions.visits``.
+  thin views over ``actions.stage`` and ``actions.visits``. With a ``next``
+  field (a same-site path: the list the form was opened from, My day) they
+  go back there: 303 to it, or for htmx an empty answer with the
+  ``factory-changed`` event, on which that list refreshes itself.
+* ``GET /factories/<code>/visit-form`` and ``.../stage-form``: that form
+  alone, to open in place on another page (htmx); without htmx, the
+  factory page at the form.
 """
 
 import re
 import secrets
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, current_app, g, make_response, redirect, render_template,
+                   request, url_for)
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest
 
-from access import roles_required, visible_factory_by_code_or_404
+from access import roles_required, safe_next, visible_factory_by_code_or_404
 from dashboards import tile
 from actions import respond_done, submit
 from actions import stage as stage_actions
@@ -36,6 +43,7 @@ bp = Blueprint("factories", __name__, url_prefix="/factories")
 EVERYONE = ("rep", "manager", "owner", "admin")
 STAFF = ("rep", "manager", "admin")
 PAGE = "factories/page.html"
+CHANGED_EVENT = "factory-changed"  # what a list elsewhere listens to (My day)
 
 
 def _timeline_args(staff):
@@ -92,6 +100,8 @@ def factory_helpers():
         "renewal_url": lambda term_id: _object_url("renewals", term_id),
         "new_client_key": lambda: secrets.token_urlsafe(16),
         "today_iso": shanghai_today().isoformat(),
+        # Where a form opened elsewhere goes back to (posted again as ``next``).
+        "return_to": safe_next(request.values.get("next")),
     }
 
 
@@ -146,6 +156,9 @@ def _form_again(factory, partial, **forms):
 def _done(factory):
     """After an action: 303 to the page, or the page's ``factory`` block."""
     def respond(_change):
+        back = safe_next(request.form.get("next"))
+        if back is not None:
+            return respond_done(back, trigger=CHANGED_EVENT)
         fresh = visible_factory_by_code_or_404(factory.code)
         return respond_done(url_for("factories.page", code=factory.code),
                             partial=lambda: render_block(PAGE, "factory", **page_context(fresh)),
@@ -162,6 +175,38 @@ def move_stage(code):
     return submit(form, lambda: stage_actions.move(factory, form, g.user),
                   again=lambda: _form_again(factory, "stage_form", stage_form=form),
                   done=_done(factory), version=factory.version)
+
+
+def _in_place(factory, anchor, template, **context):
+    """One of the page's forms alone, for htmx to open in place on another
+    page (its ``next`` parameter is posted back with the form); a plain
+    request goes to the factory page at that form."""
+    if not is_htmx_partial_request():
+        return redirect(url_for("factories.page", code=factory.code, _anchor=anchor))
+    response = make_response(render_template(template, factory=factory, **context))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/<code>/visit-form")
+@roles_required(*STAFF)
+def visit_form(code):
+    """The visit form alone (My day's "log a visit")."""
+    factory = visible_factory_by_code_or_404(code)
+    return _in_place(factory, "visit-form", "factories/_visit_form.html",
+                     visit_form=visit_actions.VisitForm(formdata=None))
+
+
+@bp.get("/<code>/stage-form")
+@roles_required(*STAFF)
+def stage_form(code):
+    """The stage forms alone (My day's "move the stage")."""
+    factory = visible_factory_by_code_or_404(code)
+    current = stage_actions.current_stage(factory.id)
+    # The stage forms read only the profile's stage (not the whole profile).
+    return _in_place(factory, "stage-forms", "factories/_stage_form.html",
+                     stage_form=stage_actions.StageForm(factory, current, formdata=None),
+                     next_stage=stage_actions.next_stage(current), profile={"stage": current})
 
 
 @bp.post("/<code>/visits")

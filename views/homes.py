@@ -6,21 +6,42 @@ Other areas extend these pages; each lives in its own template under
 """
 
 
-from flask import Blueprint, g
+from flask import Blueprint, g, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from access import roles_required
 import charts
 from charts import Chart, figure_json, new_figure
 from i18n import is_chinese
-from labels import STAGE_LABELS
-from metrics.my_day import NOT_VISITED_DAYS, rep_day
-from metrics.regions import region_overview
+from labels import SEVERITY_LABELS, SLA_CLOCK_LABELS, STAGE_LABELS
+from metrics import my_day as my_day_data
+from models import utcnow
+from metrics.regions import needs_today, region_overview
 from scope import visible_factories
 from metrics.period import shanghai_today
 from views.rendering import render_page
+from werkzeug.exceptions import BadRequest
 
 bp = Blueprint("homes", __name__)
+
+# My day's filters on top, and the badge on each item.
+DAY_FILTER_LABELS = {
+    None: _l("Everything"), "complaint": _l("Complaints"), "renewal": _l("Renewals"),
+    "next_action": _l("Next actions"), "stalled": _l("Stalled onboarding"),
+    "not_visited": _l("Not visited"),
+}
+DAY_ITEM_LABELS = {
+    "complaint": _l("Complaint"), "renewal": _l("Renewal"), "next_action": _l("Next action"),
+    "stalled": _l("Stalled"), "not_visited": _l("Visit due"),
+}
+
+DAY_BAND_LABELS = {
+    my_day_data.NOW: _l("Now: complaints past or near their deadline"),
+    my_day_data.THIS_WEEK: _l("This week: renewals ending and follow-ups promised"),
+    my_day_data.THIS_MONTH: _l("This month: renewals, weakest health first"),
+    my_day_data.FOLLOW_UP: _l("Follow up: stalled, long overdue, not visited"),
+}
 
 
 def region_chart(rows):
@@ -52,11 +73,28 @@ def region_chart(rows):
 @bp.get("/my-day")
 @roles_required("rep")
 def my_day():
-    """The rep's day: their book, most urgent first."""
-    today = shanghai_today()
-    rows, counts = rep_day(g.user, today)
-    return render_page("homes/my_day.html", rows=rows, counts=counts, today=today,
-                       stage_labels=STAGE_LABELS, not_visited_days=NOT_VISITED_DAYS)
+    """The rep's day: one list of what needs them, most urgent first
+    (``metrics.my_day``), the counts on top; ``show=<kind>`` keeps one kind.
+    htmx gets the ``day`` block (a filter tap, or the refresh after an action)."""
+    show = request.args.get("show") or None
+    if show is not None and show not in my_day_data.KINDS:
+        raise BadRequest("show")
+    from views.complaint_report import duration_text
+    from views.renewals import BAND_LABELS
+
+    items, counts = my_day_data.rep_day(g.user, shanghai_today(), utcnow())
+    shown = [item for item in items if show is None or item.kind == show]
+    # Labels translated once per page, not once per item (a book of ~100).
+    labels = {name: {key: str(text) for key, text in table.items()} for name, table in (
+        ("kind_labels", DAY_FILTER_LABELS), ("item_labels", DAY_ITEM_LABELS),
+        ("stage_labels", STAGE_LABELS), ("clock_labels", SLA_CLOCK_LABELS),
+        ("severity_labels", SEVERITY_LABELS), ("band_labels", BAND_LABELS),
+        ("band_labels_day", DAY_BAND_LABELS))}
+    return render_page("homes/my_day.html", partial="day", items=shown, counts=counts,
+                       show=show, kinds=my_day_data.KINDS, duration_text=duration_text,
+                       follow_up=my_day_data.FOLLOW_UP,
+                       book_size=None if items else visible_factories(g.user).count(),
+                       **labels)
 
 
 @bp.get("/my-factory")
@@ -74,15 +112,18 @@ def my_factory():
 @bp.get("/regions")
 @roles_required("manager", "admin")
 def regions():
-    """The manager's regions with counts of their factories."""
+    """The manager's home: what needs them today (proposals waiting,
+    complaints past SLA, stalled onboarding, the reps with the most overdue
+    work), then their regions with counts and links to each dashboard."""
+    from views.complaint_report import home_breaches
+
     rows = region_overview(g.user)
     chart = region_chart(rows) if rows else None
     total = {key: sum(row[key] for row in rows) for key in ("factories", "live", "super")}
-    from views.complaint_report import home_breaches
-
-    breaches, breach_total = home_breaches(g.user)
+    breaches, breached_ids = home_breaches(g.user)
+    needs = needs_today(g.user, shanghai_today(), breached_ids)
     return render_page("homes/regions.html", rows=rows, chart=chart, total=total,
-                       breaches=breaches, breach_total=breach_total)
+                       breaches=breaches, breach_total=len(breached_ids), needs=needs)
 
 
 __all__ = ["bp"]

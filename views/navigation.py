@@ -34,6 +34,7 @@ NAV_ITEMS = (
     NavItem("sales.dashboard", _l("Sales"), STAFF),
     NavItem("onboarding.dashboard", _l("Onboarding"), STAFF),
     NavItem("renewals.dashboard", _l("Renewals"), STAFF),
+    NavItem("renewals.queue", _l("Review queue"), ("manager", "admin")),
     NavItem("complaints.dashboard", _l("Complaints"), STAFF + ("owner",)),
 )
 

@@ -74,7 +74,8 @@ FACTORIES = Table(
     name="factories", title=_l("Factories by stage"), page_title=_l("Factories by stage"),
     back_label=_l("Back to the onboarding dashboard"),
     rows=lambda filters, state: onboarding.stage_list(
-        filters.scope, filters.period, stage=_stage_field(filters)),
+        filters.scope, filters.period, stage=_stage_field(filters),
+        overdue_only=filters.fields.get("overdue") == "1"),
     columns=LIST_COLUMNS, sort="days", prefix="list_",
     link=lambda filters, row: url_for("factories.page", code=row["code"]),
     export=_list_export, export_stem="onboarding-factories",
@@ -160,5 +161,7 @@ DASHBOARD = Dashboard(bp, "onboarding/dashboard.html", report, tables=[STALLED, 
                       fields=[STAGE_FIELD])
 # The pipeline's counts open this list (a page of its own, so the dashboard
 # never builds the rows of every factory in scope).
+# "Next action overdue": the manager's home links each rep's overdue count here.
+OVERDUE_FIELD = FilterField("overdue", _l("Next action overdue"), checkbox=True)
 PIPELINE = Dashboard(bp, "onboarding/pipeline.html", lambda filters: {}, tables=[FACTORIES],
-                     fields=[STAGE_FIELD], rule="/pipeline/", name="pipeline")
+                     fields=[STAGE_FIELD, OVERDUE_FIELD], rule="/pipeline/", name="pipeline")

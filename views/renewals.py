@@ -7,7 +7,7 @@ Every number is ``metrics.renewals``'s / ``metrics.renewal_lists``'s, the
 functions the KPI API uses, so tiles and API cannot disagree.
 """
 
-from flask import Blueprint, abort, g, url_for
+from flask import Blueprint, abort, g, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
@@ -23,6 +23,7 @@ from metrics.health_data import health_for_factory
 from metrics.period import shanghai_today
 from metrics.renewal_lists import churn_reasons, due_terms, forecast
 from models import TIER_FEES_FEN, Membership, RenewalEvent
+from views import renewal_charts
 from views.rendering import render_page
 
 bp = Blueprint("renewals", __name__, url_prefix="/renewals")
@@ -134,13 +135,17 @@ def _rate_rows(scope, period, level):
 
 
 def dashboard_report(filters):
-    """Tiles, rates by region / tier / cohort, churn reasons, forecast."""
+    """Tiles, rates by region / tier / cohort (tables and charts), renewed
+    and churned per month over the last 12 months, churn reasons, forecast."""
     scope, period = filters.scope, filters.period
     kpis = renewals.kpis(scope, period)
+    rates = {level: _rate_rows(scope, period, level) for level in ("regions", "tiers", "cohorts")}
     return {
         "tiles": [tile(name, label, kind, kpis[name]) for name, (label, kind) in TILES.items()],
-        "rates": {level: _rate_rows(scope, period, level)
-                  for level in ("regions", "tiers", "cohorts")},
+        "rates": rates,
+        "rate_charts": {level: renewal_charts.rate_chart(level, rows)
+                        for level, rows in rates.items()},
+        "monthly": renewal_charts.monthly_chart(renewal_charts.monthly_rows(scope, period)),
         "reasons": churn_reasons(scope, period),
         "forecast": forecast(scope, period, due=_due_90(filters)),
         "band_labels": BAND_LABELS, "reason_labels": REASON_LABELS,
@@ -240,14 +245,18 @@ def proposal(term_id):
 @bp.post("/<int:term_id>/decision")
 @roles_required("manager", "admin")
 def decision(term_id):
-    """Approve or reject the waiting proposal (never the proposer's own)."""
+    """Approve or reject the waiting proposal (never the proposer's own);
+    ``?view=queue``: answer for the review queue's row instead of the case."""
     term, _factory = _term_or_404(term_id)
     current = renewal_actions.case_of(term)
     authorise(current.proposed_by_id is None or current.proposed_by_id != g.user.id)
     form = renewal_actions.DecisionForm()
+    if request.args.get("view") == renewal_queue.QUEUE_VIEW:
+        again, done = renewal_queue.answers(term, form)
+    else:
+        again, done = lambda: _case_page(term_id, decision_form=form), _case_done(term_id)
     return submit(form, lambda: renewal_actions.decide(term, form, g.user),
-                  again=lambda: _case_page(term_id, decision_form=form),
-                  done=_case_done(term_id), version=current.version)
+                  again=again, done=done, version=current.version)
 
 
 @bp.post("/<int:term_id>/outcome")
@@ -259,3 +268,6 @@ def outcome(term_id):
     return submit(form, lambda: renewal_actions.close(term, form, g.user),
                   again=lambda: _case_page(term_id, outcome_form=form),
                   done=_case_done(term_id), version=renewal_actions.case_of(term).version)
+
+
+from views import renewal_queue  # noqa: E402 (adds /renewals/queue to bp)

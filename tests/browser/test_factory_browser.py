@@ -24,20 +24,14 @@ def _unread(page):
 
 
 def _open_a_factory_from_my_day(watched):
-    """Click the first factory of My day that has a next stage to go to."""
+    """Click the factory of My day's first stalled-onboarding item (stalled
+    means neither live nor lost: it has a next stage to go to)."""
     page = watched.page
-    href = page.evaluate("""() => {
-        for (const item of document.querySelectorAll('li.factory-item:not(.is-lost)')) {
-            const badge = item.querySelector('.badge');
-            if (badge && !badge.classList.contains('stage-live')) {
-                return item.querySelector('a.factory-name').getAttribute('href');
-            }
-        }
-        return null;
-    }""")
-    assert href, "no factory in My day that can move on"
+    link = page.locator("li.day-item.kind-stalled a.factory-name").first
+    href = link.get_attribute("href")
+    assert href, "no stalled factory in My day"
     with page.expect_navigation(wait_until="networkidle"):
-        page.click(f"a.factory-name[href='{href}']")
+        link.click()
     return href
 
 
