@@ -5,8 +5,8 @@ in this order:
 1. the formatting filters ``money``, ``money_exact``, ``number``,
    ``percent``, ``datetime`` and ``day`` (``i18n.FILTERS``);
 2. the constant ``LANGUAGES`` (the header's language switch);
-3. per request, from ``page_helpers``: ``static_url`` (content-hashed
-   static URLs), ``nav_items`` (the header's links, ``views.navigation``),
+3. per request, from ``page_helpers``: ``static_url`` (fingerprinted
+   static URLs, ``static_files.url``), ``nav_items`` (the header's links, ``views.navigation``),
    ``is_chinese`` and ``current_language``, ``unread_notifications`` (the
    bell's count), and the complaint words used on several areas' pages:
    ``complaint_labels``, ``clock_text``, ``duration_text``, ``sla_promise``.

@@ -122,7 +122,12 @@
     var entry = { key: keyField.value, url: actionOf(form), body: fields.toString(),
                   user: document.body.getAttribute("data-offline-user"),
                   page: window.location.pathname, queuedAt: Date.now() };
-    save(load().filter(function (e) { return e.key !== entry.key; }).concat([entry]));
+    try {
+      save(load().filter(function (e) { return e.key !== entry.key; }).concat([entry]));
+    } catch (error) {  // storage full or refused (a private window): say so, keep the form
+      flash(text("unkept"), "error");
+      return false;
+    }
     form.dispatchEvent(new CustomEvent("offline:queued", { bubbles: true, detail: entry }));
     startOver(form);
     renderStatus();

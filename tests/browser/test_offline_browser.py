@@ -153,6 +153,25 @@ def test_a_failed_send_is_queued_and_a_second_delivery_makes_no_second_visit(ope
     rep.assert_clean()
 
 
+def test_a_visit_the_device_cannot_keep_stays_in_the_form(open_page, live_server):
+    """Storage refused (full, or a private window): the rep is told, and what
+    they typed stays in the form instead of vanishing."""
+    rep = open_page(PHONE)
+    _open_a_factory(rep, index=2)
+    page = rep.page
+    notes = f"存不下 {uuid.uuid4().hex[:8]}"
+    page.evaluate("() => { Storage.prototype.setItem = () => {"
+                  " throw new DOMException('full', 'QuotaExceededError'); }; }")
+    page.context.set_offline(True)
+    _fill_visit(page, notes)
+    page.click("#visit-form button[type=submit]")
+    page.wait_for_selector("#flash .flash-error >> text=本设备无法保存")
+    assert page.input_value("#visit-form #notes") == notes
+    assert page.locator("#visit-form [data-offline-state]").count() == 0
+    page.context.set_offline(False)
+    assert _visits(live_server, notes) == 0
+
+
 def test_a_filter_change_that_cannot_reach_the_server_says_so(open_page):
     """Away from the visit form, an htmx request that cannot be sent shows the
     offline banner instead of doing nothing; the next answer hides it."""
