@@ -170,6 +170,20 @@
     return fields.toString();
   }
 
+  /* The events an answer asks for (HX-Trigger: a name, names separated by
+   * commas, or JSON), fired as htmx would: My day refreshes its list on
+   * "factory-changed", so a visit sent late leaves the list too. */
+  function fireTriggers(header) {
+    if (!header || !window.htmx) { return; }
+    var events;
+    try { events = JSON.parse(header); } catch (error) { events = null; }
+    if (!events || typeof events !== "object") {
+      events = {};
+      header.split(",").forEach(function (name) { if (name.trim()) { events[name.trim()] = null; } });
+    }
+    Object.keys(events).forEach(function (name) { window.htmx.trigger(document.body, name, events[name]); });
+  }
+
   function swapIn(entry, response, html) {
     var selector = response.headers.get("HX-Retarget");
     var target = selector ? document.querySelector(selector) : formFor(entry.url);
@@ -200,6 +214,7 @@
           (sentHere[entry.url] = sentHere[entry.url] || []).push(Date.now());
           var swapped = here && html && swapIn(entry, response, html);
           if (here && !swapped && redirect) { window.location.assign(redirect); }
+          if (here) { fireTriggers(response.headers.get("HX-Trigger")); }
           flash(text("sent"), "success");
           return "sent";
         }
