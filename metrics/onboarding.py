@@ -212,7 +212,7 @@ def stalled_by_rep(factory_ids, day):
     stalled at the end of ``day`` (the ``stalled`` KPI's rule), counted in
     the database."""
     S = StageSpan
-    query = (_stalled(factory_ids, Period(day, day), (Factory.rep, fn.COUNT(S.factory)))
+    query = (stalled_spans(factory_ids, Period(day, day), (Factory.rep, fn.COUNT(S.factory)))
              .join(Factory, on=(S.factory == Factory.id)).group_by(Factory.rep))
     return {rep: int(count) for rep, count in rawrows.rows(query)}
 
