@@ -32,6 +32,7 @@ free by going through these helpers):
 import calendar
 import datetime
 import math
+import dataclasses
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -83,6 +84,25 @@ class Chart:
     headers: tuple = ()
     rows: tuple = ()
     height: int = DEFAULT_HEIGHT
+
+
+def remembered(reads, name, parts, build):
+    """The ``Chart``s ``build()`` returns, kept by ``metrics.cache`` while the
+    tables ``reads`` are unchanged (building Plotly figures costs more than
+    reading their data from the cache). ``parts``: what the data depends on
+    (scope, period, grain); the page's language and today's date (an open
+    bucket is marked so) are added here."""
+    from flask_babel import get_locale
+
+    from metrics import cache
+    from metrics.period import shanghai_today
+
+    stored = cache.remembered(
+        reads, f"charts {name}", [parts, str(get_locale()), shanghai_today().isoformat()],
+        lambda: [dataclasses.asdict(chart) for chart in build()])
+    return [Chart(**dict(fields, headers=tuple(fields["headers"]),
+                         rows=tuple(tuple(row) for row in fields["rows"])))
+            for fields in stored]
 
 
 def new_figure(**layout):

@@ -530,6 +530,26 @@ class StageSpan(BaseModel):
         without_rowid = True
 
 
+class DataVersion(BaseModel):
+    """Derived (migration 011, kept by triggers): a counter per domain table
+    the dashboards read, bumped in every writer's transaction. Read through
+    ``metrics.cache``."""
+
+    name = CharField(max_length=32, primary_key=True)
+    n = BigIntegerField()
+
+
+class MetricCache(BaseModel):
+    """Derived (migration 011): a dashboard answer (JSON) computed when the
+    tables it read had ``versions``; used only while they still do. Read and
+    written through ``metrics.cache``."""
+
+    key = CharField(max_length=64, primary_key=True)
+    versions = TextField()
+    value = TextField()
+    stored_at = DateTimeField(index=True)
+
+
 IMPORT_JOB_STATES = ("checking", "checked", "rejected", "importing", "imported", "failed",
                      "cancelled")
 
@@ -601,9 +621,9 @@ ALL_MODELS = [
 ]
 
 # Derived tables, rebuilt from the domain tables (metrics.rollup,
-# metrics.stage_spans); not data of their own, so exports and imports leave
+# metrics.stage_spans, metrics.cache); not data of their own, so exports and imports leave
 # them alone.
-ROLLUP_MODELS = [SalesCumulative, SalesCumulativeEnd, StageSpan]
+ROLLUP_MODELS = [SalesCumulative, SalesCumulativeEnd, StageSpan, DataVersion, MetricCache]
 
 # Working state of the app itself (the rate limiter's counters): emptied
 # between tests like the rest, never exported.

@@ -4,7 +4,7 @@ Flask-Limiter keeps its counters in memory unless told otherwise, and
 memory is per process: with two gunicorn workers every limit is doubled,
 with two app servers too. Redis (``REDIS_URL``) is shared, but a small
 deployment has none; the database it always has. So without ``REDIS_URL``
-the limits count here, in ``rate_limit_counter`` (migration 011).
+the limits count here, in ``rate_limit_counter`` (migration 012).
 
 Only the fixed-window strategy (Flask-Limiter's default, the one
 ``views/auth.py`` uses) is supported. Each hit is one atomic upsert

@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from dashboards.periods import DEFAULT_PRESET, GRAINS as GRAIN_LABELS, PRESETS, default_grain, preset_range
 from i18n import select_locale
+from metrics import cache
 from metrics.errors import ParameterError, ScopeError
 from metrics.period import MAX_DAYS, GRAINS, Period, parse_date, period_from_args, shanghai_today
 from metrics.scoping import FILTER_PARAMS, Scope, scope_from_args
@@ -212,14 +213,21 @@ def filter_options(user):
     """The tiers, regions and reps ``user`` may filter by, each as
     ``{value: label}`` in the page's language."""
     language = select_locale()
-    regions = {region.code: region.name(language)
-               for region in visible_regions(user).order_by(Region.code)}
-    reps = {rep.username: rep.display_name
-            for rep in User.select(User.id, User.username, User.display_name)
-            .where(User.role == "rep",
-                   User.id.in_(visible_factories(user, Factory.select(Factory.rep))))
-            .order_by(User.display_name)}
-    return {"tiers": TIER_LABELS, "regions": regions, "reps": reps}
+
+    def lists():
+        regions = [[region.code, region.name(language)]
+                   for region in visible_regions(user).order_by(Region.code)]
+        reps = [list(row) for row in User.select(User.username, User.display_name)
+                .where(User.role == "rep",
+                       User.id.in_(visible_factories(user, Factory.select(Factory.rep))))
+                .order_by(User.display_name).tuples()]
+        return [regions, reps]
+
+    # Kept by metrics.cache: a wide scope's reps are a scan of every factory.
+    regions, reps = cache.remembered(
+        ("user", "user_region", "region", "factory"), "filter options",
+        [cache.scope_key(Scope(user=user)), language], lists)
+    return {"tiers": TIER_LABELS, "regions": dict(regions), "reps": dict(reps)}
 
 
 def came_from_args(headers):

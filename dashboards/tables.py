@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,6 +20,7 @@ from dashboards.filters import TableState
 from dashboards.tiles import format_change, format_kpi
 from exchange.table_download import download_response
 from i18n import EMPTY, is_chinese
+from metrics import cache
 
 LEVELS = {"regions": _l("Regions"), "reps": _l("Reps"), "factories": _l("Factories")}
 # A drill-down row of a level links one level down, filtered by its key.
@@ -110,7 +112,12 @@ class Table:
     download, exact figures; ``None`` for no export. ``export_kinds``: the
     spreadsheet kind of each export column (``exchange.table_download``'s
     TEXT, MONEY, RATE, COUNT, NUMBER, DATE), so money, rates and codes open
-    right in a spreadsheet; ``None`` lets each value's type decide."""
+    right in a spreadsheet; ``None`` lets each value's type decide.
+    ``reads``: the tables (``metrics.cache`` names) the rows come from; when
+    given, the shown page (its rows after ``on_page``, and the row count) is
+    remembered by ``metrics.cache`` until one of them changes, so sorting
+    and paging a wide scope reads one row instead of ranking every factory
+    again."""
 
     name: str
     title: object
@@ -128,6 +135,7 @@ class Table:
     empty: object = _l("Nothing to show for these filters.")
     page_title: object = None
     back_label: object = _l("Back to the dashboard")
+    reads: tuple = None
 
     # --- the request ----------------------------------------------------
 
@@ -224,12 +232,13 @@ class Table:
         state = filters.table(self.name)
         page_endpoint = page_endpoint or filters.endpoint
         partial_endpoint = self.endpoint(page_endpoint)
-        rows = self.sorted_rows(filters)
-        pages = max(1, math.ceil(len(rows) / self.page_size))
-        page = min(state.page, pages)
-        shown = rows[(page - 1) * self.page_size: page * self.page_size]
-        if self.on_page is not None:
-            shown = self.on_page(filters, state, shown)
+        if self.reads:
+            total, page, shown = cache.remembered(
+                self.reads, f"table {partial_endpoint}", self._cache_parts(filters, state),
+                lambda: self._page(filters, state))
+        else:
+            total, page, shown = self._page(filters, state)
+        pages = max(1, math.ceil(total / self.page_size))
         columns = self.shown_columns(state)
 
         def page_url(number, endpoint=page_endpoint):
@@ -254,7 +263,7 @@ class Table:
             level_label=LEVELS[state.level] if state.level else None,
             headers=headers,
             rows=[self._display(filters, state, columns, row) for row in shown],
-            page=page, pages=pages, total=len(rows),
+            page=page, pages=pages, total=total,
             page_url=page_url,
             partial_page_url=lambda number: page_url(number, partial_endpoint),
             breadcrumbs=self._breadcrumbs(filters) if self.drill_down else (),
@@ -262,6 +271,24 @@ class Table:
                                        **export_args) for fmt in ("csv", "xlsx")}
                          if self.export else {}),
         )
+
+    def _page(self, filters, state):
+        """``(row count, page number, the page's rows after on_page)``."""
+        rows = self.sorted_rows(filters)
+        pages = max(1, math.ceil(len(rows) / self.page_size))
+        page = min(state.page, pages)
+        shown = rows[(page - 1) * self.page_size: page * self.page_size]
+        if self.on_page is not None:
+            shown = self.on_page(filters, state, shown)
+        return len(rows), page, shown
+
+    def _cache_parts(self, filters, state):
+        """What decides the shown page: who asks and the filters, the
+        dashboard's fields, this table's state and the language (rows may
+        carry labels in it)."""
+        return [cache.scope_key(filters.scope), cache.period_key(filters.period),
+                filters.fields, [state.level, state.sort, state.direction, state.page],
+                self.page_size, str(get_locale())]
 
     def endpoint(self, page_endpoint):
         """The endpoint of this table's partial on the page ``page_endpoint``."""

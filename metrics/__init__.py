@@ -10,6 +10,9 @@ KPI API and the exports.
   ``metrics.complaints``: one module per dashboard, each with
   ``kpis(scope, period)``, ``series(scope, period, grain)`` and
   ``rankings(scope, period, level)``.
+* ``metrics.cache``: answers of the dashboards kept in the database under
+  the versions of the tables they read (migration 011), so a wide scope
+  costs one read until the data changes, never a stale number.
 
 Values are exact: ``int`` for counts, ``Decimal`` for money (yuan) and for
 rates and ratios; ``None`` when a denominator is 0. ``metrics.api_format``

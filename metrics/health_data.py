@@ -15,7 +15,7 @@ import datetime
 from peewee import fn
 
 from models import Complaint, Factory, Membership, RenewalCase, Visit, db
-from metrics import rawrows, rollup, sales_data
+from metrics import cache, rawrows, rollup, sales_data
 from metrics.complaints import resolution_target
 from metrics.health import HealthInputs, owner_summary, score
 from metrics.numbers import growth, ratio
@@ -137,6 +137,7 @@ def snapshot_closed_cases(today=None):
                         RenewalCase.id == case_id).execute()
 
 
+@cache.memoized(cache.RENEWAL_READS)
 def owner_facts(factory_id, as_of):
     """The owner's membership health (``metrics.health.owner_summary``) of
     their open term as of ``as_of``, or ``None`` without an open term."""

@@ -16,7 +16,7 @@ import datetime
 from peewee import JOIN, SQL, fn
 
 from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User
-from metrics import grouping, rawrows, stage_spans
+from metrics import cache, grouping, rawrows, stage_spans
 from metrics.period import Period, shift_years
 from metrics.visits import last_visits
 from metrics.numbers import median, ratio
@@ -150,6 +150,7 @@ def rankings(scope, period, level):
                          KPI_KINDS, "leads")
 
 
+@cache.memoized(cache.ONBOARDING_READS)
 def pipeline(scope, day):
     """The pipeline as it stood at the end of ``day``: ``{region id: {stage:
     count}}`` over the factories in scope, by the stage each was in then
@@ -223,6 +224,7 @@ def rep_speed(scope, period):
     return rankings(scope, period, "reps")
 
 
+@cache.memoized(cache.ONBOARDING_READS)
 def weekly(scope, period):
     """New leads and new lives per ISO week of the period, beside the same
     weeks a year earlier: ``[{"start", "end", "leads", "lives",
@@ -241,6 +243,7 @@ def weekly(scope, period):
              "lives_last_year": _sum(earlier, "live", before[row["start"]])} for row in now]
 
 
+@cache.memoized(cache.ONBOARDING_READS)
 def compare(scope, period):
     """The KPIs with their previous-period and last-year values, shaped as
     ``metrics.sales.compare``'s answer (what the frame's tiles read):

@@ -10,8 +10,8 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from models import TIER_FEES_FEN, Factory, Membership, Region, RenewalCase, User
-from metrics import rawrows
-from metrics.health import BANDS
+from metrics import cache, rawrows
+from metrics.health import BANDS, Driver, Health
 from metrics.health_data import health_of_terms
 from metrics.numbers import fen_to_yuan, ratio
 from metrics.scoping import Scope
@@ -27,6 +27,12 @@ def _terms(scope, period):
     return query if scope.tier is None else query.where(Membership.tier == scope.tier)
 
 
+# A due list's rows carry each term's Health (with its Drivers).
+cache.register(Health)
+cache.register(Driver)
+
+
+@cache.memoized(cache.RENEWAL_READS)
 def due_terms(scope, period, window=90):
     """Open terms ending in (``to``, ``to`` + ``window`` days], soonest first::
 

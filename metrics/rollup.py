@@ -9,8 +9,9 @@ active in a period when its last date with orders (as of ``to``) is on or
 after ``from``.
 
 The triggers keep the rollup exact on every insert, update and delete of
-``sales_daily``. For bulk loads, ``triggers_suspended()`` drops them and
-rebuilds the rollup once at the end.
+``sales_daily``. For bulk loads, ``triggers_suspended()`` drops them (and
+the table's version triggers, ``metrics.cache``) and rebuilds the rollup
+once at the end, bumping the version once.
 """
 
 import datetime
@@ -22,7 +23,7 @@ from peewee import SQL, Case, NodeList, fn
 
 import database
 from models import Factory, SalesCumulative, SalesCumulativeEnd, db
-from metrics import rawrows
+from metrics import cache, rawrows
 
 ONE_DAY = datetime.timedelta(days=1)
 # The migration defining the current triggers (004 for SQLite; 006 replaced
@@ -294,12 +295,14 @@ def bulk_sales_write(factory_ids_sql):
     so other connections never see them missing."""
     migration = _migration()
     postgres = database.is_postgres()
-    for statement in migration.drop_triggers(postgres):
+    drop_versions, create_versions = cache.version_triggers("sales_daily")
+    for statement in migration.drop_triggers(postgres) + drop_versions:
         db.execute_sql(statement)
     yield
-    for statement in migration.create_triggers(postgres):
+    for statement in migration.create_triggers(postgres) + create_versions:
         db.execute_sql(statement)
     rebuild_sales_rollups(factory_ids_sql)
+    cache.bump("sales_daily")
 
 
 @contextmanager
@@ -309,15 +312,17 @@ def triggers_suspended():
     rollup always matches what is in ``sales_daily``)."""
     migration = _migration()
     postgres = database.is_postgres()
+    drop_versions, create_versions = cache.version_triggers("sales_daily")
     with db.atomic():
-        for statement in migration.drop_triggers(postgres):
+        for statement in migration.drop_triggers(postgres) + drop_versions:
             db.execute_sql(statement)
     try:
         yield
     finally:
         with db.atomic():
-            for statement in migration.create_triggers(postgres):
+            for statement in migration.create_triggers(postgres) + create_versions:
                 db.execute_sql(statement)
+            cache.bump("sales_daily")
         rebuild_sales_rollups()
 
 

@@ -9,7 +9,7 @@ wherever a denominator is 0.
 from peewee import fn
 
 from models import Factory, Membership, Region, User
-from metrics import sales_data
+from metrics import cache, sales_data
 from metrics.numbers import change, fen_to_yuan, growth, median, ratio
 from metrics.scoping import active_terms
 
@@ -77,6 +77,7 @@ def kpis(scope, period):
     return result
 
 
+@cache.memoized(cache.SALES_READS)
 def compare(scope, period):
     """The base KPIs with their previous-period and last-year values:
     ``{name: {"value", "previous", "last_year", "vs_previous",
@@ -131,6 +132,7 @@ def membership_roi(factory_id, period):
     return _roi(factory_id, current_term(factory_id, period.end), period)
 
 
+@cache.memoized(cache.SALES_READS)
 def roi_card(scope, period):
     """The owner's ROI card for the scope's single factory, or ``None`` when
     the scope is not one factory or it has no term active on ``to``::
@@ -166,6 +168,7 @@ def roi_card(scope, period):
     }
 
 
+@cache.memoized(cache.SALES_READS)
 def peer_benchmark(factory_id, period):
     """How one factory compares with its peers, never naming them::
 
@@ -208,6 +211,7 @@ def _peers(factory_id, term, period):
     return result
 
 
+@cache.memoized(cache.SALES_READS)
 def series(scope, period, grain="day"):
     """One row per day, ISO week or calendar month of the period (the
     first and last clipped to it), oldest first::

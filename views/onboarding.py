@@ -7,14 +7,17 @@ of the frame, sortable, paged and exported). Every number comes from
 ``metrics.onboarding``, the functions the KPI API uses.
 """
 
+from urllib.parse import quote
+
 from flask import Blueprint, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import charts
 from dashboards import Column, Dashboard, FilterField, Table, build_tiles
 from i18n import format_day, format_shanghai_datetime, is_chinese
 from labels import STAGE_LABELS
-from metrics import onboarding
+from metrics import cache, onboarding
 from models import ALL_STAGES, STAGES, Region
 from views import onboarding_charts
 
@@ -68,6 +71,7 @@ STALLED = Table(
     link=lambda filters, row: url_for("factories.page", code=row["code"]),
     export=_list_export, export_stem="onboarding-stalled",
     empty=_l("No factory is stalled for these filters."),
+    reads=cache.ONBOARDING_READS,
 )
 
 FACTORIES = Table(
@@ -80,6 +84,7 @@ FACTORIES = Table(
     link=lambda filters, row: url_for("factories.page", code=row["code"]),
     export=_list_export, export_stem="onboarding-factories",
     empty=_l("No factory in this stage for these filters."),
+    reads=cache.ONBOARDING_READS,
 )
 
 
@@ -122,21 +127,28 @@ SPEED = Table(
     link=lambda filters, row: url_for("factories.page", code=row["key"]),
     export=_speed_export, export_stem="onboarding-speed",
     empty=_l("No rep to compare for these filters."),
+    reads=cache.ONBOARDING_READS,
 )
 
 
 # --- the page ------------------------------------------------------------------
+
+_REGION_SLOT, _STAGE_SLOT = "REGION-SLOT", "STAGE-SLOT"
+
 
 def _pipeline(filters):
     """The pipeline table: one row per region with its counts by stage, each
     linking to the list of those factories (the filters kept)."""
     counts = onboarding.pipeline(filters.scope, filters.period.end)
     regions = {region.id: region for region in Region.select().where(Region.id.in_(list(counts)))}
+    # One url_for for all the cells (40 regions x 8 stages at programme scale).
+    link = filters.url("onboarding.pipeline", region=_REGION_SLOT, stage=_STAGE_SLOT,
+                       list_page=None)
     rows = []
     for region_id, by_stage in sorted(counts.items(), key=lambda item: regions[item[0]].code):
         region = regions[region_id]
-        cells = [(by_stage[stage], filters.url("onboarding.pipeline", region=region.code,
-                                               stage=stage, list_page=None))
+        in_region = link.replace(_REGION_SLOT, quote(region.code, safe=""))
+        cells = [(by_stage[stage], in_region.replace(_STAGE_SLOT, stage))
                  for stage in ALL_STAGES]
         rows.append({"name": region.name("zh" if is_chinese() else "en"), "cells": cells,
                      "total": sum(by_stage.values())})
@@ -149,10 +161,13 @@ def report(filters):
     """Tiles, charts and the pipeline (the frame adds the tables)."""
     comparison = onboarding.compare(filters.scope, filters.period)
     values = {name: entry["value"] for name, entry in comparison.items()}
+    scope, period = filters.scope, filters.period
     return {"tiles": build_tiles(TILES, comparison),
-            "charts": [onboarding_charts.funnel_chart(values),
-                       onboarding_charts.weekly_chart(
-                           onboarding.weekly(filters.scope, filters.period))],
+            "charts": charts.remembered(
+                cache.ONBOARDING_READS, "onboarding",
+                [cache.scope_key(scope), cache.period_key(period)],
+                lambda: [onboarding_charts.funnel_chart(values),
+                         onboarding_charts.weekly_chart(onboarding.weekly(scope, period))]),
             "pipeline": _pipeline(filters)}
 
 

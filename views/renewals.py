@@ -17,7 +17,7 @@ from actions import authorise, respond_done, submit
 from actions import renewals as renewal_actions
 from dashboards import Column, Dashboard, FilterField, Table, tile
 from i18n import is_chinese
-from metrics import renewals
+from metrics import cache, renewals
 from metrics.numbers import round_money
 from metrics.health_data import health_for_factory
 from metrics.period import shanghai_today
@@ -61,17 +61,12 @@ def _window(filters):
     return int(filters.fields.get("due") or 90)
 
 
-def _due_90(filters):
-    """The terms due in 90 days with their health, once per request: the
-    table (any window is a prefix of it) and the forecast share them."""
-    if "renewals_due_90" not in g:
-        g.renewals_due_90 = due_terms(filters.scope, filters.period, 90)
-    return g.renewals_due_90
-
-
 def _due_rows(filters, state):
+    """The terms due in the window (a prefix of the 90 days' list, which
+    ``metrics.cache`` keeps for the forecast too)."""
     window = _window(filters)
-    return [row for row in _due_90(filters) if row["days_left"] <= window]
+    return [row for row in due_terms(filters.scope, filters.period, 90)
+            if row["days_left"] <= window]
 
 
 def _health_text(row):
@@ -118,12 +113,12 @@ DUE = Table(
     export=_due_export,
     export_stem="renewals-due",
     empty=_l("No open term ends in this window."),
+    reads=cache.RENEWAL_READS,
 )
 
 
-def _rate_rows(scope, period, level):
+def _rate_rows(rows, level):
     """``metrics.renewals.rankings`` rows with the label to show."""
-    rows = renewals.rankings(scope, period, level)
     for row in rows:
         if level == "regions":
             row["label"] = row["name"] if is_chinese() else row["name_en"]
@@ -134,20 +129,32 @@ def _rate_rows(scope, period, level):
     return rows
 
 
+@cache.memoized(cache.RENEWAL_READS)
+def _numbers(scope, period):
+    """The dashboard's figures besides the due table (kept by
+    ``metrics.cache``: the forecast rates every term due in 90 days)."""
+    return {"kpis": renewals.kpis(scope, period),
+            "rates": {level: renewals.rankings(scope, period, level)
+                      for level in ("regions", "tiers", "cohorts")},
+            "reasons": churn_reasons(scope, period),
+            "forecast": forecast(scope, period)}
+
+
 def dashboard_report(filters):
     """Tiles, rates by region / tier / cohort (tables and charts), renewed
     and churned per month over the last 12 months, churn reasons, forecast."""
-    scope, period = filters.scope, filters.period
-    kpis = renewals.kpis(scope, period)
-    rates = {level: _rate_rows(scope, period, level) for level in ("regions", "tiers", "cohorts")}
+    numbers = _numbers(filters.scope, filters.period)
+    kpis = numbers["kpis"]
+    rates = {level: _rate_rows(rows, level) for level, rows in numbers["rates"].items()}
     return {
         "tiles": [tile(name, label, kind, kpis[name]) for name, (label, kind) in TILES.items()],
         "rates": rates,
         "rate_charts": {level: renewal_charts.rate_chart(level, rows)
                         for level, rows in rates.items()},
-        "monthly": renewal_charts.monthly_chart(renewal_charts.monthly_rows(scope, period)),
-        "reasons": churn_reasons(scope, period),
-        "forecast": forecast(scope, period, due=_due_90(filters)),
+        "monthly": renewal_charts.monthly_chart(
+            renewal_charts.monthly_rows(filters.scope, filters.period)),
+        "reasons": numbers["reasons"],
+        "forecast": numbers["forecast"],
         "band_labels": BAND_LABELS, "reason_labels": REASON_LABELS,
     }
 

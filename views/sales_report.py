@@ -12,10 +12,11 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import charts
 from dashboards import Column, Table, build_tiles, text_tile, tile
 from exchange.table_download import COUNT, DATE, MONEY, TEXT
 from i18n import format_day, format_number, is_chinese
-from metrics import sales
+from metrics import cache, sales
 from metrics.numbers import round_money
 from metrics.period import Period
 from views import sales_charts
@@ -119,19 +120,27 @@ RANKING = Table(
     export_kinds=(TEXT, TEXT, MONEY, MONEY, COUNT, MONEY, COUNT, COUNT, DATE, DATE),
     export_stem="sales",
     empty=_l("Nothing to rank for these filters."),
+    reads=cache.SALES_READS,
 )
 
 
 # --- whole pages ------------------------------------------------------------
 
 def _charts(filters, comparison):
-    scope, period = filters.scope, filters.period
-    rows = sales.series(scope, period, filters.grain)
-    last_year = sales.series(scope, period.last_year(), filters.grain)
-    totals = {name: entry["value"] for name, entry in comparison.items()}
-    grain = filters.grain
-    return [sales_charts.gmv_chart(rows, last_year, grain), sales_charts.orders_chart(rows, grain),
-            sales_charts.rates_chart(rows, totals, grain)]
+    """The three charts, kept by ``charts.remembered`` (they follow the
+    scope, period and grain, whose numbers ``comparison`` holds)."""
+    scope, period, grain = filters.scope, filters.period, filters.grain
+
+    def build():
+        rows = sales.series(scope, period, grain)
+        last_year = sales.series(scope, period.last_year(), grain)
+        totals = {name: entry["value"] for name, entry in comparison.items()}
+        return [sales_charts.gmv_chart(rows, last_year, grain),
+                sales_charts.orders_chart(rows, grain),
+                sales_charts.rates_chart(rows, totals, grain)]
+
+    return charts.remembered(cache.SALES_READS, "sales",
+                             [cache.scope_key(scope), cache.period_key(period), grain], build)
 
 
 def dashboard_report(filters):

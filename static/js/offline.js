@@ -13,8 +13,8 @@
  *    and every RETRY_MS while something waits, with the page's CSRF token.
  *    The server accepts each client_key once, so sending an entry twice
  *    (an answer lost on the way back) never makes a second row.
- *    Answers: 2xx -> sent (swapped into the page it was logged on, and its
- *    HX-Trigger events fired there, like htmx would; elsewhere a message); 409/422 -> the form with its
+ *    Answers: 2xx -> sent (swapped into the page it was logged on, like
+ *    htmx would; elsewhere a message); 409/422 -> the form with its
  *    messages and the input kept (on its page) or a message; any other
  *    4xx -> a message, dropped; no answer or 5xx -> kept for the next try;
  *    signed out -> kept until the user signs in again. Each entry is
@@ -170,22 +170,26 @@
     return fields.toString();
   }
 
+  /* The events an answer asks for (HX-Trigger: a name, names separated by
+   * commas, or JSON), fired as htmx would: My day refreshes its list on
+   * "factory-changed", so a visit sent late leaves the list too. */
+  function fireTriggers(header) {
+    if (!header || !window.htmx) { return; }
+    var events;
+    try { events = JSON.parse(header); } catch (error) { events = null; }
+    if (!events || typeof events !== "object") {
+      events = {};
+      header.split(",").forEach(function (name) { if (name.trim()) { events[name.trim()] = null; } });
+    }
+    Object.keys(events).forEach(function (name) { window.htmx.trigger(document.body, name, events[name]); });
+  }
+
   function swapIn(entry, response, html) {
     var selector = response.headers.get("HX-Retarget");
     var target = selector ? document.querySelector(selector) : formFor(entry.url);
     if (!target || !window.htmx) { return false; }
     window.htmx.swap(target, html, { swapStyle: response.headers.get("HX-Reswap") || "outerHTML" });
     return true;
-  }
-
-  /* The events an answer asks for (HX-Trigger: "a, b" or JSON), on <body>
-   * as htmx would: e.g. My day's list refreshes on "factory-changed". */
-  function announce(header) {
-    if (!header || !window.htmx) { return; }
-    var events = header.trim().charAt(0) === "{" ? JSON.parse(header) : null;
-    (events ? Object.keys(events) : header.split(",")).forEach(function (name) {
-      window.htmx.trigger(document.body, name.trim(), events ? events[name] : undefined);
-    });
   }
 
   /* One entry: "sent", "dropped" (the server refused it), or "kept". */
@@ -210,7 +214,7 @@
           (sentHere[entry.url] = sentHere[entry.url] || []).push(Date.now());
           var swapped = here && html && swapIn(entry, response, html);
           if (here && !swapped && redirect) { window.location.assign(redirect); }
-          if (here) { announce(response.headers.get("HX-Trigger")); }
+          if (here) { fireTriggers(response.headers.get("HX-Trigger")); }
           flash(text("sent"), "success");
           return "sent";
         }

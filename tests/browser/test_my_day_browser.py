@@ -1,6 +1,7 @@
 """My day in a real browser at 390x844: the rep opens a breached complaint
 from it, logs a visit in place and moves a stalled factory's stage in place
-(each item leaves without a reload), filters by a count, and proposes terms
+(each item leaves without a reload), logs a visit with no signal (it waits,
+is sent when the signal returns, then leaves), filters by a count, and proposes terms
 from a renewal item, which then leaves the list. With SAVE_SCREENSHOTS=1 it writes My day in Chinese and
 English to docs/screenshots.
 
@@ -59,6 +60,11 @@ def live_server(tmp_path_factory):
         yield server
 
 
+def _visits_with(live_server, notes):
+    with sqlite3.connect(live_server.database_path) as connection:
+        return connection.execute("SELECT COUNT(*) FROM visit WHERE notes = ?", (notes,)).fetchone()[0]
+
+
 def _keys(page):
     return page.eval_on_selector_all("li.day-item", "items => items.map(i => i.dataset.key)")
 
@@ -110,6 +116,27 @@ def test_rep_works_through_my_day_on_a_phone(open_page, live_server):
     assert int(page.get_attribute(f"[data-kpi=my_day_{count_kind}]", "data-value")) == before - 1
     assert page.evaluate("window.__pageId") == "same-page"  # swapped, never reloaded
     assert rep.horizontal_overflow() == 0
+    rep.assert_clean()
+
+    # no signal at the next gate: the visit waits on the phone, is sent when
+    # the signal returns, and only then does its item leave the list
+    item = page.locator("li.day-item:has([data-open-visit])").first
+    key = item.get_attribute("data-key")
+    item.locator("[data-open-visit]").click()
+    form = item.locator("form#visit-form")
+    form.wait_for()
+    page.context.set_offline(True)
+    form.locator("label.choice:has(input[value=routine])").click()
+    notes = "门口没信号，先记在手机上"
+    form.locator("textarea[name=notes]").fill(notes)
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("#visit-form [data-offline-state=waiting]")
+    assert page.locator(f"#item-{key}").count() == 1
+    assert _visits_with(live_server, notes) == 0
+    page.context.set_offline(False)
+    page.wait_for_selector(f"#item-{key}", state="detached")
+    assert _visits_with(live_server, notes) == 1
+    assert page.evaluate("window.__pageId") == "same-page"
     rep.assert_clean()
 
     # move a stalled factory on in place: "move the stage", then its one big button

@@ -102,31 +102,6 @@ def test_a_visit_logged_offline_waits_then_is_sent_once(open_page, live_server, 
     rep.assert_clean()
 
 
-def test_a_visit_logged_offline_from_my_day_leaves_the_list_when_sent(open_page, live_server):
-    """My day's visit form, opened in place, queues the same way; when the
-    visit is sent its item leaves the list (the answer's factory-changed)."""
-    rep = open_page(PHONE)
-    rep.login(REP)
-    page = rep.page
-    item = page.locator("li.day-item:has([data-open-visit])").first
-    key = item.get_attribute("data-key")
-    item.locator("[data-open-visit]").click()
-    form = item.locator("form#visit-form")
-    form.wait_for()
-    notes = f"我的今日离线 {uuid.uuid4().hex[:8]}"
-    page.context.set_offline(True)
-    form.locator("label.choice:has(input[value=routine])").click()
-    form.locator("textarea[name=notes]").fill(notes)
-    form.locator("button[type=submit]").click()
-    page.wait_for_selector(f"#item-{key} [data-offline-state=waiting]")
-    assert _visits(live_server, notes) == 0
-    page.context.set_offline(False)
-    page.wait_for_selector(f"#item-{key}", state="detached")
-    assert _visits(live_server, notes) == 1
-    assert page.evaluate(f"localStorage.getItem('{QUEUE}')") == "[]"
-    rep.assert_clean()
-
-
 def test_a_failed_send_is_queued_and_a_second_delivery_makes_no_second_visit(open_page, live_server):
     """The signal drops during the request (htmx:sendError): the visit is
     queued and sent on the next page load. Then the same entry is delivered
