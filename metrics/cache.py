@@ -24,7 +24,6 @@ import dataclasses
 import datetime
 import functools
 import hashlib
-import importlib.util
 import json
 from decimal import Decimal
 
@@ -32,6 +31,7 @@ from peewee import DatabaseError
 
 import database
 from models import DataVersion, MetricCache, db, utcnow
+from metrics import cache_sql
 
 # Answers not stored again within this many days are dropped.
 KEEP_DAYS = 7
@@ -43,16 +43,6 @@ ONBOARDING_READS = ("stage_event", "factory", "membership", "user", "user_region
 # Renewal health reads sales, complaints and visits too.
 RENEWAL_READS = ("membership", "renewal_case", "renewal_event", "sales_daily", "complaint",
                  "complaint_event", "visit", "factory", "user", "user_region", "region")
-
-
-def _migration():
-    from database import MIGRATIONS_DIR
-
-    spec = importlib.util.spec_from_file_location(
-        "data_versions_011", MIGRATIONS_DIR / "011_data_versions.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 # --- values ------------------------------------------------------------------
@@ -231,12 +221,12 @@ def memoized(reads):
 def bump(table):
     """Bump ``table``'s version by hand, in the caller's transaction (after
     a bulk write made with its triggers dropped: ``version_triggers``)."""
-    db.execute_sql(_migration().bump_sql(table))
+    db.execute_sql(cache_sql.bump_sql(table))
 
 
 def version_triggers(table):
     """``(drop statements, create statements)`` of ``table``'s version
     triggers, for a bulk write that drops them and calls ``bump`` once."""
-    migration, postgres = _migration(), database.is_postgres()
-    return (migration.drop_triggers(postgres, table),
-            migration.create_triggers(postgres, table))
+    postgres = database.is_postgres()
+    return (cache_sql.drop_triggers(postgres, table),
+            cache_sql.create_triggers(postgres, table))

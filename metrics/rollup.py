@@ -15,32 +15,16 @@ once at the end, bumping the version once.
 """
 
 import datetime
-import importlib.util
 from contextlib import contextmanager
-from pathlib import Path
 
 from peewee import SQL, Case, NodeList, fn
 
 import database
 from models import Factory, SalesCumulative, SalesCumulativeEnd, db
-from metrics import cache, rawrows
+from metrics import cache, rawrows, rollup_sql
+from metrics.rollup_sql import MEASURES
 
 ONE_DAY = datetime.timedelta(days=1)
-# The migration defining the current triggers (004 for SQLite; 006 replaced
-# PostgreSQL's row triggers with statement triggers).
-_MIGRATION = (Path(__file__).resolve().parent.parent / "migrations"
-              / "006_sales_rollup_statement_triggers.py")
-
-
-def _migration():
-    spec = importlib.util.spec_from_file_location("sales_rollup_migration", _MIGRATION)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-MEASURES = ("gmv_fen", "orders", "new_buyers", "repeat_orders", "dropship_orders",
-            "shipments", "shipments_picked_48h")
 
 
 def _zero():
@@ -293,13 +277,12 @@ def bulk_sales_write(factory_ids_sql):
     the rollup of the factories ``factory_ids_sql`` selects (SQL text, all
     the factories the write touched) recomputed, all in that transaction,
     so other connections never see them missing."""
-    migration = _migration()
     postgres = database.is_postgres()
     drop_versions, create_versions = cache.version_triggers("sales_daily")
-    for statement in migration.drop_triggers(postgres) + drop_versions:
+    for statement in rollup_sql.drop_triggers(postgres) + drop_versions:
         db.execute_sql(statement)
     yield
-    for statement in migration.create_triggers(postgres) + create_versions:
+    for statement in rollup_sql.create_triggers(postgres) + create_versions:
         db.execute_sql(statement)
     rebuild_sales_rollups(factory_ids_sql)
     cache.bump("sales_daily")
@@ -310,17 +293,16 @@ def triggers_suspended():
     """Drop the rollup triggers for a bulk load into ``sales_daily``, then
     recreate them and rebuild the rollup (also if the load fails, so the
     rollup always matches what is in ``sales_daily``)."""
-    migration = _migration()
     postgres = database.is_postgres()
     drop_versions, create_versions = cache.version_triggers("sales_daily")
     with db.atomic():
-        for statement in migration.drop_triggers(postgres) + drop_versions:
+        for statement in rollup_sql.drop_triggers(postgres) + drop_versions:
             db.execute_sql(statement)
     try:
         yield
     finally:
         with db.atomic():
-            for statement in migration.create_triggers(postgres) + create_versions:
+            for statement in rollup_sql.create_triggers(postgres) + create_versions:
                 db.execute_sql(statement)
             cache.bump("sales_daily")
         rebuild_sales_rollups()

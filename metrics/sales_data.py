@@ -13,9 +13,7 @@ Two implementations that must agree exactly:
 from peewee import Case, fn
 
 from models import SalesDaily
-
-MEASURES = ("gmv_fen", "orders", "new_buyers", "repeat_orders", "dropship_orders",
-            "shipments", "shipments_picked_48h")
+from metrics.rollup_sql import MEASURES
 EMPTY = dict.fromkeys(MEASURES + ("active_factories",), 0)
 
 
