@@ -261,3 +261,44 @@ def test_the_owners_page_follows_a_sale_and_a_complaint(client_as, users):
     assert sold != before
     make_complaint(users.factory, datetime.datetime.utcnow() - datetime.timedelta(hours=2))
     assert check() != sold
+
+
+def _main_text(client, path):
+    """The page's main content as text (the numbers a user reads)."""
+    soup = page_soup(client.get(path), status=200)
+    return (soup.find("main") or soup).get_text(" ", strip=True)
+
+
+def test_the_managers_home_follows_a_factory_a_stage_a_visit_and_a_proposal(client_as,
+                                                                             users):
+    """``/regions`` read through the cache (counts per region, what needs
+    the manager today) equals the page computed afresh after each write."""
+    from models import RenewalCase
+
+    today = datetime.date.today()
+    admin = client_as("admin")
+
+    def check():
+        text = _main_text(admin, "/regions")
+        assert text == _main_text(admin, "/regions")  # read again: remembered
+        MetricCache.delete().execute()
+        assert text == _main_text(admin, "/regions")
+        return text
+
+    before = check()
+    make_factory(region=users.region, rep=users.rep)
+    added = check()
+    assert added != before
+    make_stage(users.factory, "lead", today - datetime.timedelta(days=40))
+    staged = check()
+    assert staged != added
+    make_visit(users.other_factory, users.rep, datetime.datetime.utcnow() - datetime.timedelta(days=3),
+               next_action_on=today - datetime.timedelta(days=1))
+    visited = check()
+    assert visited != staged
+    term = make_membership(users.factory, today - datetime.timedelta(days=300))
+    termed = check()
+    RenewalCase.create(membership=term, status="proposed", proposed_tier="super",
+                       proposed_fee_fen=96_120_00, proposed_by=users.rep,
+                       proposed_at=datetime.datetime.utcnow())
+    assert check() != termed
