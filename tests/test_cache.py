@@ -302,3 +302,36 @@ def test_the_managers_home_follows_a_factory_a_stage_a_visit_and_a_proposal(clie
                        proposed_fee_fen=96_120_00, proposed_by=users.rep,
                        proposed_at=datetime.datetime.utcnow())
     assert check() != termed
+
+
+def test_the_complaint_board_follows_a_complaint_a_response_and_a_resolution(client_as,
+                                                                              users):
+    """``/complaints/``'s tiles and charts are remembered, its board is read
+    at ``now``: after each write the page equals the page computed afresh."""
+    admin = client_as("admin")
+    path = "/complaints/?period=last_90"
+    now = datetime.datetime.utcnow()
+
+    def numbers():
+        soup = page_soup(admin.get(path), status=200)
+        return tiles_of(soup), [figure.get_text(" ", strip=True)
+                                for figure in soup.select("figure.chart")]
+
+    def check():
+        seen = numbers()
+        assert seen == numbers()  # read again: remembered
+        MetricCache.delete().execute()
+        assert seen == numbers()
+        return seen
+
+    before = check()
+    complaint = make_complaint(users.factory, now - datetime.timedelta(days=10), severity="high")
+    filed = check()
+    assert filed != before
+    Complaint.update(first_response_at=now - datetime.timedelta(days=9)).where(
+        Complaint.id == complaint.id).execute()
+    responded = check()
+    assert responded != filed
+    Complaint.update(resolved_at=now - datetime.timedelta(days=8), status="resolved").where(
+        Complaint.id == complaint.id).execute()
+    assert check() != responded
