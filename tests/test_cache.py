@@ -335,3 +335,33 @@ def test_the_complaint_board_follows_a_complaint_a_response_and_a_resolution(cli
     Complaint.update(resolved_at=now - datetime.timedelta(days=8), status="resolved").where(
         Complaint.id == complaint.id).execute()
     assert check() != responded
+
+
+def test_the_review_queue_follows_a_proposal_a_decision_and_a_sale(client_as, users):
+    """``/renewals/queue`` (its rows, their health, the count) read through
+    the cache equals the page computed afresh after each write."""
+    from models import RenewalCase
+
+    today = datetime.date.today()
+    term = make_membership(users.factory, today - datetime.timedelta(days=330),
+                           fee_fen=100_000_00)
+    admin = client_as("admin")
+
+    def check():
+        text = _main_text(admin, "/renewals/queue")
+        assert text == _main_text(admin, "/renewals/queue")  # read again: remembered
+        MetricCache.delete().execute()
+        assert text == _main_text(admin, "/renewals/queue")
+        return text
+
+    before = check()
+    case = RenewalCase.create(membership=term, status="proposed", proposed_tier="super",
+                              proposed_fee_fen=96_120_00, proposed_by=users.rep,
+                              proposed_at=datetime.datetime.utcnow())
+    proposed = check()
+    assert proposed != before
+    make_sales(users.factory, today - datetime.timedelta(days=3), gmv_fen=900_000_00, orders=10)
+    sold = check()
+    assert sold != proposed
+    RenewalCase.update(status="approved").where(RenewalCase.id == case.id).execute()
+    assert check() == before
