@@ -292,8 +292,8 @@ def test_the_managers_home_follows_a_factory_a_stage_a_visit_and_a_proposal(clie
     make_stage(users.factory, "lead", today - datetime.timedelta(days=40))
     staged = check()
     assert staged != added
-    make_visit(users.other_factory, users.rep, datetime.datetime.utcnow() - datetime.timedelta(days=3),
-               next_action_on=today - datetime.timedelta(days=1))
+    make_visit(users.other_factory, users.rep,
+               datetime.datetime.utcnow() - datetime.timedelta(days=3), next_action_on=today - datetime.timedelta(days=1))
     visited = check()
     assert visited != staged
     term = make_membership(users.factory, today - datetime.timedelta(days=300))
