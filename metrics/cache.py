@@ -43,6 +43,9 @@ ONBOARDING_READS = ("stage_event", "factory", "membership", "user", "user_region
 # Renewal health reads sales, complaints and visits too.
 RENEWAL_READS = ("membership", "renewal_case", "renewal_event", "sales_daily", "complaint",
                  "complaint_event", "visit", "factory", "user", "user_region", "region")
+# The complaint board's KPIs and charts (the scope's tables; the tier
+# filter reads the terms).
+COMPLAINT_READS = ("complaint", "factory", "membership", "user", "user_region", "region")
 
 
 # --- values ------------------------------------------------------------------

@@ -81,8 +81,12 @@ def _waiting(scope, today, term_ids=None, decider=None):
 
 
 def queue_size(scope, today, decider=None):
-    """How many rows ``review_queue`` has in all (one count)."""
-    return _waiting(scope, today, decider=decider)(RenewalCase.id).count()
+    """How many rows ``review_queue`` has in all (one count), remembered
+    for the day (``metrics.cache``) while the renewal tables are unchanged."""
+    return cache.remembered(
+        cache.RENEWAL_READS, "renewal_lists.queue_size",
+        [cache.scope_key(scope), today.isoformat(), decider and decider.id],
+        lambda: _waiting(scope, today, decider=decider)(RenewalCase.id).count())
 
 
 def review_queue(scope, today, term_ids=None, decider=None, limit=None, offset=0):
@@ -98,7 +102,23 @@ def review_queue(scope, today, term_ids=None, decider=None, limit=None, offset=0
           "discount" (1 - fee / list fee, Decimal), "note", "risk_note",
           "proposed_by" (user id), "proposer_name", "proposed_at", "end",
           "days_to_end", "version", "health"}, ...]
-    """
+
+    Remembered for the day (``metrics.cache``, ``today`` in the key) while
+    the tables the rows and their health read are unchanged; the regions
+    are attached to the remembered rows."""
+    rows = cache.remembered(
+        cache.RENEWAL_READS, "renewal_lists.review_queue",
+        [cache.scope_key(scope), today.isoformat(),
+         None if term_ids is None else sorted(term_ids), decider and decider.id, limit, offset],
+        lambda: _queue_rows(scope, today, term_ids, decider, limit, offset))
+    regions = ({region.id: region for region in
+                Region.select().where(Region.id.in_({row["region"] for row in rows}))}
+               if rows else {})
+    return [dict(row, region=regions[row["region"]]) for row in rows]
+
+
+def _queue_rows(scope, today, term_ids, decider, limit, offset):
+    """``review_queue``'s rows with the region's id in ``region``."""
     query = (_waiting(scope, today, term_ids, decider)(
         RenewalCase.membership, Factory.code, Factory.name, Factory.region, Membership.tier,
         Membership.fee_fen, RenewalCase.proposed_tier, RenewalCase.proposed_fee_fen,
@@ -111,15 +131,13 @@ def review_queue(scope, today, term_ids=None, decider=None, limit=None, offset=0
         query = query.limit(limit).offset(offset)
     rows = rawrows.rows(query)
     health = health_of_terms([row[0] for row in rows], today) if rows else {}
-    regions = ({region.id: region for region in
-                Region.select().where(Region.id.in_({row[3] for row in rows}))} if rows else {})
     result = []
     for (term, code, name, region, term_tier, term_fee, tier, fee, note, risk_note, proposer,
          proposer_name, at, end, version) in rows:
         end = rawrows.to_date(end)
         list_fee = TIER_FEES_FEN.get(tier)
         result.append({"term_id": term, "factory_code": code, "factory_name": name,
-                       "region": regions[region], "term_tier": term_tier,
+                       "region": region, "term_tier": term_tier,
                        "term_fee_cny": fen_to_yuan(term_fee),
                        "tier": tier, "fee_cny": fen_to_yuan(fee),
                        "list_fee_cny": fen_to_yuan(list_fee),

@@ -261,3 +261,107 @@ def test_the_owners_page_follows_a_sale_and_a_complaint(client_as, users):
     assert sold != before
     make_complaint(users.factory, datetime.datetime.utcnow() - datetime.timedelta(hours=2))
     assert check() != sold
+
+
+def _main_text(client, path):
+    """The page's main content as text (the numbers a user reads)."""
+    soup = page_soup(client.get(path), status=200)
+    return (soup.find("main") or soup).get_text(" ", strip=True)
+
+
+def test_the_managers_home_follows_a_factory_a_stage_a_visit_and_a_proposal(client_as,
+                                                                             users):
+    """``/regions`` read through the cache (counts per region, what needs
+    the manager today) equals the page computed afresh after each write."""
+    from models import RenewalCase
+
+    today = datetime.date.today()
+    admin = client_as("admin")
+
+    def check():
+        text = _main_text(admin, "/regions")
+        assert text == _main_text(admin, "/regions")  # read again: remembered
+        MetricCache.delete().execute()
+        assert text == _main_text(admin, "/regions")
+        return text
+
+    before = check()
+    make_factory(region=users.region, rep=users.rep)
+    added = check()
+    assert added != before
+    make_stage(users.factory, "lead", today - datetime.timedelta(days=40))
+    staged = check()
+    assert staged != added
+    make_visit(users.other_factory, users.rep,
+               datetime.datetime.utcnow() - datetime.timedelta(days=3), next_action_on=today - datetime.timedelta(days=1))
+    visited = check()
+    assert visited != staged
+    term = make_membership(users.factory, today - datetime.timedelta(days=300))
+    termed = check()
+    RenewalCase.create(membership=term, status="proposed", proposed_tier="super",
+                       proposed_fee_fen=96_120_00, proposed_by=users.rep,
+                       proposed_at=datetime.datetime.utcnow())
+    assert check() != termed
+
+
+def test_the_complaint_board_follows_a_complaint_a_response_and_a_resolution(client_as,
+                                                                              users):
+    """``/complaints/``'s tiles and charts are remembered, its board is read
+    at ``now``: after each write the page equals the page computed afresh."""
+    admin = client_as("admin")
+    path = "/complaints/?period=last_90"
+    now = datetime.datetime.utcnow()
+
+    def numbers():
+        soup = page_soup(admin.get(path), status=200)
+        return tiles_of(soup), [figure.get_text(" ", strip=True)
+                                for figure in soup.select("figure.chart")]
+
+    def check():
+        seen = numbers()
+        assert seen == numbers()  # read again: remembered
+        MetricCache.delete().execute()
+        assert seen == numbers()
+        return seen
+
+    before = check()
+    complaint = make_complaint(users.factory, now - datetime.timedelta(days=10), severity="high")
+    filed = check()
+    assert filed != before
+    Complaint.update(first_response_at=now - datetime.timedelta(days=9)).where(
+        Complaint.id == complaint.id).execute()
+    responded = check()
+    assert responded != filed
+    Complaint.update(resolved_at=now - datetime.timedelta(days=8), status="resolved").where(
+        Complaint.id == complaint.id).execute()
+    assert check() != responded
+
+
+def test_the_review_queue_follows_a_proposal_a_decision_and_a_sale(client_as, users):
+    """``/renewals/queue`` (its rows, their health, the count) read through
+    the cache equals the page computed afresh after each write."""
+    from models import RenewalCase
+
+    today = datetime.date.today()
+    term = make_membership(users.factory, today - datetime.timedelta(days=330),
+                           fee_fen=100_000_00)
+    admin = client_as("admin")
+
+    def check():
+        text = _main_text(admin, "/renewals/queue")
+        assert text == _main_text(admin, "/renewals/queue")  # read again: remembered
+        MetricCache.delete().execute()
+        assert text == _main_text(admin, "/renewals/queue")
+        return text
+
+    before = check()
+    case = RenewalCase.create(membership=term, status="proposed", proposed_tier="super",
+                              proposed_fee_fen=96_120_00, proposed_by=users.rep,
+                              proposed_at=datetime.datetime.utcnow())
+    proposed = check()
+    assert proposed != before
+    make_sales(users.factory, today - datetime.timedelta(days=3), gmv_fen=900_000_00, orders=10)
+    sold = check()
+    assert sold != proposed
+    RenewalCase.update(status="approved").where(RenewalCase.id == case.id).execute()
+    assert check() == before

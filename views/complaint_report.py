@@ -9,9 +9,10 @@ from flask import g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+import charts
 from dashboards import STAFF, Column, FilterField, Table, Tile, tile
 from i18n import EMPTY, format_number, format_shanghai_datetime
-from metrics import complaint_board, complaints
+from metrics import cache, complaint_board, complaints
 from metrics.api_format import format_value
 from metrics.scoping import Scope
 from metrics.sla import split_duration
@@ -109,21 +110,36 @@ def board_filters(filters):
 
 def report(filters):
     """The page's data: tiles (the KPI API's numbers for the same URL), the
-    charts, the counts above the board."""
+    charts, the counts above the board. The numbers depend on the period,
+    not on the clock (a KPI is read at the period's end), so the tiles'
+    values and the charts are remembered (``metrics.cache``,
+    ``charts.remembered``) under the complaints' tables."""
+    scope, period = filters.scope, filters.period
+    values = cache.remembered(
+        cache.COMPLAINT_READS, "complaint_report.kpis",
+        [cache.scope_key(scope), cache.period_key(period)],
+        lambda: complaints.compute(period_read(filters).facts(), period))
+    tiles = [_tile(name, label, kind, values[name]) for name, (label, kind) in TILES.items()]
+    return {"tiles": tiles, "charts": charts.remembered(
+        cache.COMPLAINT_READS, "complaints",
+        [cache.scope_key(scope), cache.period_key(period), filters.grain],
+        lambda: _charts(filters))}
+
+
+def _charts(filters):
+    """The charts, from the page's one read (per region for staff only)."""
     scope, period = filters.scope, filters.period
     read = period_read(filters)
     facts = read.facts()
-    values = complaints.compute(facts, period)
-    tiles = [_tile(name, label, kind, values[name]) for name, (label, kind) in TILES.items()]
-    charts = [
+    result = [
         complaint_charts.opened_resolved_chart(
             complaints.series_from_facts(facts, period, filters.grain), filters.grain),
         complaint_charts.category_chart(complaint_board.by_category(scope, period, read)),
     ]
     if filters.user.is_staff:
-        charts.append(complaint_charts.region_chart(
+        result.append(complaint_charts.region_chart(
             complaint_board.by_region(scope, period, facts)))
-    return {"tiles": tiles, "charts": charts}
+    return result
 
 
 # --- the board ------------------------------------------------------------------------

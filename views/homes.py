@@ -17,7 +17,9 @@ from i18n import is_chinese
 from labels import SEVERITY_LABELS, SLA_CLOCK_LABELS, STAGE_LABELS
 from metrics import my_day as my_day_data
 from models import utcnow
-from metrics.regions import needs_today, region_overview
+from metrics import cache
+from metrics.regions import OVERVIEW_READS, needs_today, region_overview
+from metrics.scoping import Scope
 from scope import visible_factories
 from metrics.period import shanghai_today
 from views.rendering import render_page
@@ -118,7 +120,10 @@ def regions():
     from views.complaint_report import home_breaches
 
     rows = region_overview(g.user)
-    chart = region_chart(rows) if rows else None
+    # Remembered as the counts are (charts.remembered adds the language).
+    chart = charts.remembered(OVERVIEW_READS, "regions",
+                              [cache.scope_key(Scope(g.user))],
+                              lambda: [region_chart(rows)])[0] if rows else None
     total = {key: sum(row[key] for row in rows) for key in ("factories", "live", "super")}
     breaches, breached_ids = home_breaches(g.user)
     needs = needs_today(g.user, shanghai_today(), breached_ids)
