@@ -149,5 +149,10 @@ def test_the_home_runs_a_handful_of_queries_however_many_factories(database_url,
         _visit(factory, work, 2, -1)
         make_stage(factory, "visited", TODAY - 30 * DAY)
         make_complaint(factory, utcnow() - 3 * DAY, severity="high")
-    assert count() == before
-    assert before <= 20, before  # 16 today: session, bell, regions, counts
+    assert count() == before  # the writes moved the versions: computed afresh again
+    # computed: session, bell, regions, the counts, and metrics.cache's
+    # version reads and stores; remembered: the counts come from the cache
+    # (33 on PostgreSQL, 41 on SQLite, whose busy_timeout PRAGMAs count)
+    assert before <= 45, before
+    warm = count()
+    assert warm < before and warm <= 20, warm
