@@ -14,8 +14,8 @@ from metrics.period import Period
 from metrics.scoping import Scope
 from models import (Complaint, DataVersion, Factory, Membership, MetricCache, Region, SalesDaily,
                     StageEvent, User, UserRegion, Visit, db)
-from tests.builders import (make_complaint, make_factory, make_membership, make_region, make_sales, make_stage,
-                            make_user, make_visit)
+from tests.builders import (make_complaint, make_factory, make_membership, make_region,
+                            make_sales, make_stage, make_visit)
 from tests.helpers import page_soup, tiles_of
 
 JAN = Period(datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
@@ -194,7 +194,7 @@ def test_the_onboarding_dashboard_follows_a_stage_move_and_a_visit(client_as, us
     assert tiles["stalled"] == "0" and tiles["reached_visited"] == "1"
     assert (tiles, table) == _fresh(rep, path)
     StageEvent.delete().where(StageEvent.stage == "visited").execute()
-    stalled = f"/onboarding/stalled?period=last_90"
+    stalled = "/onboarding/stalled?period=last_90"
     before = _dashboard(rep, stalled)[1]
     make_visit(users.factory, users.rep, datetime.datetime.utcnow())
     after = _dashboard(rep, stalled)
