@@ -365,3 +365,58 @@ def test_the_review_queue_follows_a_proposal_a_decision_and_a_sale(client_as, us
     assert sold != proposed
     RenewalCase.update(status="approved").where(RenewalCase.id == case.id).execute()
     assert check() == before
+
+
+def _api(client, **filters):
+    """The sales KPIs of January through the API, as the client's user."""
+    response = client.get("/api/v1/kpis/sales", query_string={
+        "from": "2026-01-01", "to": "2026-01-31", **filters})
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["kpis"]
+
+
+@pytest.mark.parametrize("bulk_rows", [1, 10**9], ids=["bulk-path", "row-triggers"])
+def test_an_import_changing_and_adding_days_is_read_fresh_by_page_and_api(
+        client_as, users, tmp_path, monkeypatch, bulk_rows):
+    """An import that changes some existing days, leaves others, and adds
+    new ones (to two factories in two regions) is seen at once, exactly, by
+    the dashboard, its ranking partial and the API, for admin and for a
+    manager of one region: each equals its answer computed afresh and the
+    GMV is the raw rows' sum. Both write paths: triggers per row, and the
+    bulk path that drops them and rebuilds the rollup once."""
+    from exchange.importer import run_import
+    from exchange.kinds import KINDS
+    from tests.exchange_files import write_csv
+
+    for day, gmv_fen in ((3, 100_00), (4, 200_00), (5, 300_00)):
+        make_sales(users.factory, datetime.date(2026, 1, day), gmv_fen=gmv_fen, orders=1)
+    make_sales(users.other_factory, datetime.date(2026, 1, 4), gmv_fen=50_00, orders=1)
+    clients = {role: client_as(role) for role in ("admin", "manager")}
+    paths = [f"/sales/?{JAN_ARGS}", f"/sales/ranking?{JAN_ARGS}&level=factories"]
+    for client in clients.values():  # remember every answer before the import
+        for path in paths:
+            _dashboard(client, path)
+        _api(client)
+    monkeypatch.setattr(KINDS["sales"], "BULK_ROWS", bulk_rows)
+    csv_path = write_csv(tmp_path / "sales.csv", "sales", [
+        ["F-OWN", "2026-01-03", "111.11", "4", "1", "1", "0", "4", "3"],    # changed
+        ["F-OWN", "2026-01-04", "200.00", "1", "0", "0", "0", "0", "0"],    # unchanged
+        ["F-OWN", "2026-01-02", "7.00", "0", "0", "0", "0", "0", "0"],      # before the span
+        ["F-OWN", "2026-01-09", "9.99", "2", "1", "0", "0", "1", "1"],      # after the span
+        ["F-OTHER", "2026-01-04", "0.01", "0", "0", "0", "0", "0", "0"],    # changed
+    ])
+    result = run_import("sales", csv_path, user=users.admin)
+    assert result.ok and (result.inserted, result.updated, result.unchanged) == (2, 2, 1)
+    expected_gmv = {"admin": _gmv_fen(Factory.select(Factory.id)),
+                    "manager": _gmv_fen(Factory.select(Factory.id)
+                                        .where(Factory.region == users.region.id))}
+    own = 7_00 + 111_11 + 200_00 + 300_00 + 9_99
+    assert expected_gmv == {"admin": own + 1, "manager": own}
+    for role, client in clients.items():
+        seen = [_dashboard(client, path) for path in paths]
+        api = _api(client)
+        assert Decimal(str(api["gmv_cny"])) * 100 == expected_gmv[role], role
+        assert Decimal(seen[0][0]["gmv_cny"]) * 100 == expected_gmv[role], role
+        assert seen == [_fresh(client, path) for path in paths], role
+        MetricCache.delete().execute()
+        assert api == _api(client), role
