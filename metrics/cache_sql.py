@@ -61,6 +61,13 @@ def drop_triggers(postgres, table):
             for event in _events(table)]
 
 
+def set_postgres_trigger_enabled(table, enabled):
+    """PostgreSQL's statement turning ``table``'s version trigger off or on
+    (for a bulk write)."""
+    verb = "ENABLE" if enabled else "DISABLE"
+    return f'ALTER TABLE "{table}" {verb} TRIGGER "data_version_{table}"'
+
+
 def bump_sql(table):
     """The statement bumping ``table``'s version by hand (after a bulk write
     made with its triggers dropped)."""

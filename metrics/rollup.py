@@ -21,7 +21,7 @@ from peewee import SQL, Case, NodeList, fn
 
 import database
 from models import Factory, SalesCumulative, SalesCumulativeEnd, db
-from metrics import cache, rawrows, rollup_sql
+from metrics import cache, cache_sql, rawrows, rollup_sql
 from metrics.rollup_sql import MEASURES
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -273,16 +273,30 @@ def _fill_sql(postgres, factory_ids_sql=None):
 @contextmanager
 def bulk_sales_write(factory_ids_sql):
     """For a large set-based write into ``sales_daily`` inside the caller's
-    transaction: the triggers are dropped for the write, then recreated and
-    the rollup of the factories ``factory_ids_sql`` selects (SQL text, all
-    the factories the write touched) recomputed, all in that transaction,
-    so other connections never see them missing."""
-    postgres = database.is_postgres()
-    drop_versions, create_versions = cache.version_triggers("sales_daily")
-    for statement in rollup_sql.drop_triggers(postgres) + drop_versions:
+    transaction: the triggers are off for the write, then on again and the
+    rollup of the factories ``factory_ids_sql`` selects (SQL text, all the
+    factories the write touched) recomputed, all in that transaction, so
+    other connections never see them missing.
+
+    On PostgreSQL the triggers are disabled, not dropped: DISABLE TRIGGER
+    takes a SHARE ROW EXCLUSIVE lock, which lets the dashboards go on
+    reading ``sales_daily`` during a long import (DROP TRIGGER would take
+    ACCESS EXCLUSIVE and block every reader until the import commits).
+    Other writers wait either way. SQLite has no such statement, and its
+    one writer blocks no reader, so there they are dropped and recreated."""
+    if database.is_postgres():
+        off = (rollup_sql.set_triggers_enabled(False)
+               + [cache_sql.set_postgres_trigger_enabled("sales_daily", False)])
+        on = (rollup_sql.set_triggers_enabled(True)
+              + [cache_sql.set_postgres_trigger_enabled("sales_daily", True)])
+    else:
+        drop_versions, create_versions = cache.version_triggers("sales_daily")
+        off = rollup_sql.drop_triggers(False) + drop_versions
+        on = rollup_sql.create_triggers(False) + create_versions
+    for statement in off:
         db.execute_sql(statement)
     yield
-    for statement in rollup_sql.create_triggers(postgres) + create_versions:
+    for statement in on:
         db.execute_sql(statement)
     rebuild_sales_rollups(factory_ids_sql)
     cache.bump("sales_daily")

@@ -156,6 +156,13 @@ def drop_triggers(postgres):
     return [f'DROP TRIGGER IF EXISTS "{name}"' for name in TRIGGER_NAMES]
 
 
+def set_triggers_enabled(enabled):
+    """PostgreSQL's statements turning the rollup triggers off or on (for a
+    bulk write; see ``metrics.rollup.bulk_sales_write``)."""
+    verb = "ENABLE" if enabled else "DISABLE"
+    return [f'ALTER TABLE "sales_daily" {verb} TRIGGER "{name}"' for name in TRIGGER_NAMES]
+
+
 def create_triggers(postgres):
     """Statements creating the rollup triggers."""
     return postgres_triggers() if postgres else sqlite_triggers()

@@ -4,11 +4,13 @@ deletes (kept by triggers), and after a rebuild."""
 import datetime
 import random
 
+import psycopg2
 import pytest
 
 from metrics import rollup, sales_data
 from metrics.period import Period
 from models import Factory, SalesCumulative, SalesCumulativeEnd, SalesDaily, db
+from tests.conftest import POSTGRES_URL, USE_POSTGRES
 from tests.builders import make_factory, make_region, make_sales
 
 D = datetime.date
@@ -164,6 +166,30 @@ def test_bulk_write_recomputes_the_touched_factories(factories):
     # The triggers are back.
     make_sales(touched, START + datetime.timedelta(days=60), gmv_fen=7, orders=1)
     _check([Period(START, START + datetime.timedelta(days=70))], [ids])
+
+
+@pytest.mark.skipif(not USE_POSTGRES, reason="PostgreSQL's lock levels")
+def test_readers_of_sales_go_on_during_a_bulk_write(factories):
+    """A long import on PostgreSQL must not stop the dashboards: while a
+    bulk write is open, another connection still reads ``sales_daily``."""
+    make_sales(factories[0], START, gmv_fen=5, orders=1)
+    reader = psycopg2.connect(POSTGRES_URL)
+    try:
+        with db.atomic():
+            with rollup.bulk_sales_write(f"SELECT {factories[0].id}"):
+                make_sales(factories[0], START + datetime.timedelta(days=1), gmv_fen=7, orders=1)
+                with reader.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '2s'")
+                    cursor.execute('SELECT count(*) FROM "sales_daily"')
+                    assert cursor.fetchone() == (1,)  # the import's row not yet committed
+                reader.rollback()
+    finally:
+        reader.close()
+    ids = Factory.select(Factory.id)
+    _check([Period(START, START + datetime.timedelta(days=3))], [ids])
+    # The triggers are on again.
+    make_sales(factories[0], START + datetime.timedelta(days=2), gmv_fen=9, orders=1)
+    _check([Period(START, START + datetime.timedelta(days=3))], [ids])
 
 
 def test_a_large_sales_import_keeps_the_rollup(runner, tmp_path, monkeypatch, factories):
