@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import charts
-from dashboards import STAFF, Column, FilterField, Table, Tile, tile
+from dashboards import STAFF, Column, FilterField, Live, Table, Tile, tile
 from i18n import EMPTY, format_number, format_shanghai_datetime
 from metrics import cache, complaint_board, complaints
 from metrics.api_format import format_value
@@ -144,9 +144,22 @@ def _charts(filters):
 
 # --- the board ------------------------------------------------------------------------
 
+def _now():
+    """The instant this request reads the SLA clocks at (one per request, so
+    the board and the moment it stops being true agree)."""
+    if "complaint_now" not in g:
+        g.complaint_now = utcnow()
+    return g.complaint_now
+
+
 def _board_rows(filters, state):
     return complaint_board.board(filters.scope, filters.period, board_filters(filters),
-                                 utcnow(), period_read(filters))
+                                 _now(), period_read(filters))
+
+
+def _board_until(filters, state, now):
+    return complaint_board.changes_at(filters.scope, period_read(filters),
+                                      board_filters(filters), now, by_age=state.sort == "age")
 
 
 def _with_details(filters, state, rows):
@@ -208,6 +221,10 @@ BOARD = Table(
     },
     sort="sla",
     page_size=20,
+    # The shown page is remembered under the complaints' tables and, as the
+    # clocks move, until the first moment the clock alone would change it.
+    reads=cache.COMPLAINT_READS,
+    live=Live(now=_now, until=_board_until, at=complaint_board.at),
     link=_link,
     on_page=_with_details,
     export=_export,
