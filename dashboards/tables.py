@@ -76,6 +76,10 @@ def sparkline_points(values, width=80, height=24):
                     for i, value in enumerate(values))
 
 
+def _first(pair):
+    return pair[0]
+
+
 def _cell(column, row):
     value = column.value(row)
     if column.kind == "sparkline":
@@ -206,11 +210,10 @@ class Table:
         """Every row, in the state's order."""
         state = filters.table(self.name)
         column = self.columns[state.sort]
-        rows = list(self.rows(filters, state))
-        present = [row for row in rows if column.value(row) is not None]
-        missing = [row for row in rows if column.value(row) is None]
-        present.sort(key=column.value, reverse=state.direction == "desc")
-        return present + missing
+        keyed = [(column.value(row), row) for row in self.rows(filters, state)]
+        present = [pair for pair in keyed if pair[0] is not None]
+        present.sort(key=_first, reverse=state.direction == "desc")  # stable: ties keep order
+        return [row for _value, row in present] + [row for value, row in keyed if value is None]
 
     def shown_columns(self, state):
         return {key: column for key, column in self.columns.items()
