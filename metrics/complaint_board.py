@@ -181,6 +181,8 @@ def changes_at(scope, read_, filters, now, by_age=False):
     loses time at the same rate), so only "breached only" moves with the
     clock: a row joins when its earliest running target passes. Sorted by
     age (``by_age``), an open complaint's age grows past a resolved one's."""
+    if not filters.breached and not by_age:
+        return None
     user_id = scope.user.id if filters.mine else None
     moments, open_created, resolved_ages = [], [], set()
     for _id, severity, _status, created, responded, resolved in \
