@@ -95,9 +95,9 @@ macros (``filter_form(filters, action=request.path)``).
 
 from dashboards.filters import FilterField, Filters, TableState, came_from_args, read_filters
 from dashboards.frame import STAFF, Dashboard
-from dashboards.tables import Cell, Column, Table, TableView
+from dashboards.tables import Cell, Column, Live, Table, TableView
 from dashboards.tiles import Change, Tile, build_tiles, format_change, format_kpi, text_tile, tile
 
-__all__ = ["Cell", "Change", "Column", "Dashboard", "FilterField", "Filters", "STAFF", "Table",
-           "TableState", "TableView", "Tile", "build_tiles", "came_from_args", "format_change", "format_kpi",
-           "read_filters", "text_tile", "tile"]
+__all__ = ["Cell", "Change", "Column", "Dashboard", "FilterField", "Filters", "Live", "STAFF",
+           "Table", "TableState", "TableView", "Tile", "build_tiles", "came_from_args",
+           "format_change", "format_kpi", "read_filters", "text_tile", "tile"]

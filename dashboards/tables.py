@@ -76,6 +76,10 @@ def sparkline_points(values, width=80, height=24):
                     for i, value in enumerate(values))
 
 
+def _first(pair):
+    return pair[0]
+
+
 def _cell(column, row):
     value = column.value(row)
     if column.kind == "sparkline":
@@ -90,6 +94,23 @@ def _cell(column, row):
     if column.text is not None:
         return Cell(column.text(row))
     return Cell(text, title=exact if exact != text else None)
+
+
+@dataclass(frozen=True)
+class Live:
+    """How a table's rows depend on the time they are read at.
+
+    ``now()``: the instant (naive UTC) this request reads the rows at, the
+    same for every call in a request (the ``rows`` function reads at it
+    too). ``until(filters, state, now)``: the first moment after ``now`` the
+    table (which rows, in which order) could change by the clock alone, or
+    ``None`` when only a write changes it. ``at(rows, now)``: the shown
+    rows, perhaps remembered at an earlier instant, read at ``now`` (what
+    they show that moves with the clock, e.g. time left)."""
+
+    now: object
+    until: object
+    at: object
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,10 @@ class Table:
     given, the shown page (its rows after ``on_page``, and the row count) is
     remembered by ``metrics.cache`` until one of them changes, so sorting
     and paging a wide scope reads one row instead of ranking every factory
-    again."""
+    again. ``live``: a ``Live`` for rows read at the current time (the
+    complaint board's SLA clocks): with ``reads``, the remembered page is
+    kept with the moment the clock alone would change it, reused only
+    before that moment, and its rows brought to the current time."""
 
     name: str
     title: object
@@ -136,6 +160,7 @@ class Table:
     page_title: object = None
     back_label: object = _l("Back to the dashboard")
     reads: tuple = None
+    live: object = None
 
     # --- the request ----------------------------------------------------
 
@@ -185,11 +210,10 @@ class Table:
         """Every row, in the state's order."""
         state = filters.table(self.name)
         column = self.columns[state.sort]
-        rows = list(self.rows(filters, state))
-        present = [row for row in rows if column.value(row) is not None]
-        missing = [row for row in rows if column.value(row) is None]
-        present.sort(key=column.value, reverse=state.direction == "desc")
-        return present + missing
+        keyed = [(column.value(row), row) for row in self.rows(filters, state)]
+        present = [pair for pair in keyed if pair[0] is not None]
+        present.sort(key=_first, reverse=state.direction == "desc")  # stable: ties keep order
+        return [row for _value, row in present] + [row for value, row in keyed if value is None]
 
     def shown_columns(self, state):
         return {key: column for key, column in self.columns.items()
@@ -232,7 +256,14 @@ class Table:
         state = filters.table(self.name)
         page_endpoint = page_endpoint or filters.endpoint
         partial_endpoint = self.endpoint(page_endpoint)
-        if self.reads:
+        if self.reads and self.live:
+            now = self.live.now()
+            total, page, shown = cache.remembered(
+                self.reads, f"table {partial_endpoint}", self._cache_parts(filters, state),
+                lambda: self._page(filters, state), now=now,
+                until=lambda: self.live.until(filters, state, now))
+            shown = self.live.at(shown, now)
+        elif self.reads:
             total, page, shown = cache.remembered(
                 self.reads, f"table {partial_endpoint}", self._cache_parts(filters, state),
                 lambda: self._page(filters, state))

@@ -11,9 +11,13 @@ commits is stored under the older versions and never served after it.
 
 Kept in the database, not in process memory, so every worker sees the same
 answers and the same invalidation. Values are JSON with ``Decimal``,
-``date``, ``datetime``, tuples and registered dataclasses tagged, and
+``date``, ``datetime``, ``timedelta``, tuples and registered dataclasses tagged, and
 dicts with non-text keys kept as pairs, so a cached answer equals the
 computed one exactly.
+
+An answer read at the current time (the complaint board's SLA clocks)
+is stored with the moment it stops being true by the clock alone
+(``remembered(..., now=, until=)``) and reused only before that moment.
 
 ``remembered(reads, name, parts, compute)`` is the primitive;
 ``memoized(reads)`` decorates a ``metrics`` function of ``(scope, period,
@@ -74,6 +78,8 @@ def _encode(value):
         return {"$dt": value.isoformat()}
     if isinstance(value, datetime.date):
         return {"$date": value.isoformat()}
+    if isinstance(value, datetime.timedelta):
+        return {"$td": [value.days, value.seconds, value.microseconds]}
     if isinstance(value, dict):
         if all(isinstance(key, str) for key in value):
             return {key: _encode(item) for key, item in value.items()}
@@ -96,6 +102,8 @@ def _decode_object(obj):
             return datetime.date.fromisoformat(raw)
         if tag == "$dt":
             return datetime.datetime.fromisoformat(raw)
+        if tag == "$td":
+            return datetime.timedelta(*raw)
         if tag == "$map":
             return {_hashable(key): item for key, item in raw}
         if tag == "$t":
@@ -166,17 +174,28 @@ def _key(name, parts):
 
 # --- use ---------------------------------------------------------------------
 
-def remembered(reads, name, parts, compute):
+def remembered(reads, name, parts, compute, now=None, until=None):
     """``compute()``, or the answer stored for ``name`` and ``parts`` (JSON-able
-    key material) while the tables ``reads`` have not changed since."""
+    key material) while the tables ``reads`` have not changed since.
+
+    ``until``: for an answer that also depends on the time ``now`` (naive
+    UTC) it was computed at: ``until()``, called after ``compute()``, is the
+    first moment the answer may stop being true by the clock alone (``None``:
+    only a write changes it); it is stored with the answer, which is reused
+    only by a request whose ``now`` is before that moment."""
     versions = current_versions(reads)
     key = _key(name, parts)
     row = (MetricCache.select(MetricCache.versions, MetricCache.value)
            .where(MetricCache.key == key).tuples().first())
     if row is not None and row[0] == versions:
-        return loads(row[1])
+        stored = loads(row[1])
+        if until is None:
+            return stored
+        expires, value = stored
+        if expires is None or now < expires:
+            return value
     value = compute()
-    _store(key, versions, dumps(value))
+    _store(key, versions, dumps(value if until is None else (until(), value)))
     return value
 
 

@@ -8,7 +8,9 @@ some time in the period, with both SLA clocks, most urgent first.
   rows); ``board(scope, period, filters, now)``: the board's rows, most
   urgent first (light: ids, severities, timestamps, urgency);
   ``details(rows)`` adds what a page or an export shows for just those
-  rows, one more query.
+  rows, one more query; ``changes_at`` is when the clock alone would change
+  a board (how long a remembered one stays true), ``at`` reads remembered
+  rows at another instant.
 * ``open_breaches(scope, now)``: every unresolved complaint past a target,
   whatever its age (the manager's home).
 * ``by_category`` and ``by_region``: the chart rows (opened per category
@@ -20,6 +22,8 @@ are read at ``now`` (see ``metrics.sla``), not at the period's end: the
 board is about what needs doing.
 """
 
+import bisect
+import dataclasses
 import datetime
 from collections import Counter
 from dataclasses import dataclass
@@ -29,7 +33,7 @@ from peewee import JOIN, fn
 
 from models import (CHANNELS, COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES, Complaint,
                     Factory, Region, User)
-from metrics import complaints, grouping, rawrows, sla
+from metrics import cache, complaints, grouping, rawrows, sla
 from metrics import period as period_module
 
 CHOICES = {"status": COMPLAINT_STATUSES, "severity": SEVERITIES,
@@ -49,6 +53,7 @@ class BoardFilters:
     mine: bool = False
 
 
+@cache.register
 @dataclass
 class BoardRow:
     """One complaint on the board, its clocks read at ``now``. ``urgency``
@@ -129,16 +134,12 @@ def _sort(rows):
     return running + stopped
 
 
-def board(scope, period, filters, now, read_=None):
-    """Every complaint of ``scope`` open at some time in ``period`` that
-    passes ``filters``, as ``BoardRow`` objects, most urgent first (see
-    ``_sort``). ``now``: naive UTC. ``read_``: the ``PeriodRead`` of the
-    same scope and period, if already read (the page's tiles share it)."""
-    read_ = read(scope, period) if read_ is None else read_
-    first, after = period.utc_bounds()
+def _candidates(read_, filters, user_id):
+    """The rows of ``read_`` open at some time in its period that pass
+    ``filters`` except "breached only" (the one filter the clock moves):
+    (id, severity, status, created, responded, resolved)."""
+    first, after = read_.period.utc_bounds()
     wanted = {name: getattr(filters, name) for name in CHOICES}
-    user_id = scope.user.id if filters.mine else None
-    rows = []
     for complaint_id, _region, severity, status, category, channel, assignee, created, \
             responded, resolved, _rating in read_.rows:
         if created >= after or (resolved is not None and resolved < first):
@@ -149,12 +150,65 @@ def board(scope, period, filters, now, read_=None):
                 or (wanted["channel"] and channel != wanted["channel"]) \
                 or (user_id is not None and assignee != user_id):
             continue
+        yield complaint_id, severity, status, created, responded, resolved
+
+
+def board(scope, period, filters, now, read_=None):
+    """Every complaint of ``scope`` open at some time in ``period`` that
+    passes ``filters``, as ``BoardRow`` objects, most urgent first (see
+    ``_sort``). ``now``: naive UTC. ``read_``: the ``PeriodRead`` of the
+    same scope and period, if already read (the page's tiles share it)."""
+    read_ = read(scope, period) if read_ is None else read_
+    user_id = scope.user.id if filters.mine else None
+    rows = []
+    for complaint_id, severity, status, created, responded, resolved in \
+            _candidates(read_, filters, user_id):
         row = BoardRow(complaint_id, severity, status, created, responded, resolved, now,
                        sla.least_time_left(severity, created, responded, resolved, now))
         if filters.breached and not row.breached:
             continue
         rows.append(row)
     return _sort(rows)
+
+
+def changes_at(scope, read_, filters, now, by_age=False):
+    """The first moment at or after ``now`` when ``board(scope, read_.period,
+    filters, ...)`` could list other rows or order them otherwise by the
+    clock alone, or ``None`` if only a write changes it; a board read at
+    ``now`` is still true at any instant before it.
+
+    The order by urgency is the order of the due times (every running clock
+    loses time at the same rate), so only "breached only" moves with the
+    clock: a row joins when its earliest running target passes. Sorted by
+    age (``by_age``), an open complaint's age grows past a resolved one's."""
+    if not filters.breached and not by_age:
+        return None
+    user_id = scope.user.id if filters.mine else None
+    moments, open_created, resolved_ages = [], [], set()
+    for _id, severity, _status, created, responded, resolved in \
+            _candidates(read_, filters, user_id):
+        if resolved is not None:
+            resolved_ages.add(resolved - created)
+            continue
+        open_created.append(created)
+        if filters.breached:
+            due = now + sla.least_time_left(severity, created, responded, None, now)
+            if due >= now:
+                moments.append(due)
+    if by_age and resolved_ages:
+        ages = sorted(resolved_ages)
+        for created in open_created:
+            index = bisect.bisect_left(ages, now - created)
+            if index < len(ages):
+                moments.append(created + ages[index])
+    return min(moments, default=None)
+
+
+def at(rows, now):
+    """``rows`` (``BoardRow`` objects, perhaps read earlier) read at ``now``."""
+    return [dataclasses.replace(row, now=now, urgency=sla.least_time_left(
+        row.severity, row.created_at, row.first_response_at, row.resolved_at, now))
+        for row in rows]
 
 
 def open_breaches(scope, now):

@@ -20,7 +20,11 @@ def split(facts, group_of):
     groups = {}
     for name, rows in facts.items():
         for row in rows:
-            groups.setdefault(group_of(row), {n: [] for n in facts})[name].append(row)
+            key = group_of(row)
+            group = groups.get(key)
+            if group is None:  # not setdefault: that would build a dict per row
+                group = groups[key] = {n: [] for n in facts}
+            group[name].append(row)
     return groups
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 
 import i18n
 from tests.builders import make_user
@@ -108,3 +108,17 @@ def test_times_are_shown_in_shanghai(app):
     utc_evening = datetime.datetime(2026, 3, 1, 17, 30)  # 01:30 next day in Shanghai
     with app.test_request_context("/"), force_locale("en"):
         assert i18n.format_shanghai_datetime(utc_evening) == "2026-03-02 01:30"
+
+
+@pytest.mark.parametrize("locale", ["zh_CN", "en"])
+def test_shanghai_times_are_babels_to_the_minute(app, locale):
+    """Written without Babel, still exactly Babel's pattern in the app's
+    time zone: every 7 h 13 min across 1985-1992 (Shanghai kept summer time
+    1986-1991) and around today."""
+    step = datetime.timedelta(hours=7, minutes=13)
+    with app.test_request_context("/"), force_locale(locale):
+        for start, count in ((datetime.datetime(1985, 12, 30), 8000),
+                             (datetime.datetime(2025, 12, 30, 0, 59, 59), 600)):
+            moments = [start + n * step for n in range(count)]
+            assert [i18n.format_shanghai_datetime(moment) for moment in moments] == \
+                [format_datetime(moment, "yyyy-MM-dd HH:mm") for moment in moments]

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import charts
-from dashboards import STAFF, Column, FilterField, Table, Tile, tile
+from dashboards import STAFF, Column, FilterField, Live, Table, Tile, tile
 from i18n import EMPTY, format_number, format_shanghai_datetime
 from metrics import cache, complaint_board, complaints
 from metrics.api_format import format_value
@@ -45,14 +45,36 @@ FIELDS = (
 
 # --- words for durations and clocks -------------------------------------------
 
+# The clock words, translated once per request (``_words``): an export
+# words the clocks of thousands of complaints.
+WORDS = {
+    "days": _l("%(days)s d %(hours)s h"),
+    "hours": _l("%(hours)s h %(minutes)s min"),
+    "minutes": _l("%(minutes)s min"),
+    "breached": _l("⚠ %(time)s overdue"),
+    "left": _l("%(icon)s %(time)s left"),
+    "met": _l("✓ On time"),
+    "missed": _l("✗ Done %(time)s late"),
+}
+
+
+def _words():
+    """``WORDS`` and the clock names in the request's language."""
+    if "complaint_words" not in g:
+        g.complaint_words = {key: str(text) for key, text in WORDS.items()}
+        g.complaint_words.update({name: str(text) for name, text in CLOCK_LABELS.items()})
+    return g.complaint_words
+
+
 def duration_text(delta):
     """A length of time in words: 2 天 3 小时 / 2 d 3 h; 45 分钟 / 45 min."""
     days, hours, minutes = split_duration(delta)
+    words = _words()
     if days:
-        return _("%(days)s d %(hours)s h", days=days, hours=hours)
+        return words["days"] % {"days": days, "hours": hours}
     if hours:
-        return _("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
-    return _("%(minutes)s min", minutes=minutes)
+        return words["hours"] % {"hours": hours, "minutes": minutes}
+    return words["minutes"] % {"minutes": minutes}
 
 
 def clock_text(clock):
@@ -60,19 +82,21 @@ def clock_text(clock):
     ◷ 3 小时 20 分钟后到期, ⚑ (under two hours), ⚠ 超时 2 天 3 小时,
     ✓ 按时, ✗ 超时 3 小时完成."""
     state, left = clock.state, clock.left
+    words = _words()
     if state == "breached":
-        return _("⚠ %(time)s overdue", time=duration_text(left))
+        return words["breached"] % {"time": duration_text(left)}
     if state in ("running", "due_soon"):
         icon = "⚑" if state == "due_soon" else "◷"
-        return _("%(icon)s %(time)s left", icon=icon, time=duration_text(left))
+        return words["left"] % {"icon": icon, "time": duration_text(left)}
     if state == "met":
-        return _("✓ On time")
-    return _("✗ Done %(time)s late", time=duration_text(left))
+        return words["met"]
+    return words["missed"] % {"time": duration_text(left)}
 
 
 def clocks_text(clocks):
     """Both clocks in one line, for the board's cell and its export."""
-    return " · ".join(f"{CLOCK_LABELS[clock.name]} {clock_text(clock)}" for clock in clocks)
+    words = _words()
+    return " · ".join(f"{words[clock.name]} {clock_text(clock)}" for clock in clocks)
 
 
 # --- tiles and charts ----------------------------------------------------------------
@@ -144,9 +168,22 @@ def _charts(filters):
 
 # --- the board ------------------------------------------------------------------------
 
+def _now():
+    """The instant this request reads the SLA clocks at (one per request, so
+    the board and the moment it stops being true agree)."""
+    if "complaint_now" not in g:
+        g.complaint_now = utcnow()
+    return g.complaint_now
+
+
 def _board_rows(filters, state):
     return complaint_board.board(filters.scope, filters.period, board_filters(filters),
-                                 utcnow(), period_read(filters))
+                                 _now(), period_read(filters))
+
+
+def _board_until(filters, state, now):
+    return complaint_board.changes_at(filters.scope, period_read(filters),
+                                      board_filters(filters), now, by_age=state.sort == "age")
 
 
 def _with_details(filters, state, rows):
@@ -169,10 +206,13 @@ def _export(filters, state, rows):
               _("Urgency"), _("Channel"), _("Status"), _("Assignee"), _("Filed at"),
               _("First response due"), _("First response at"), _("Resolution due"),
               _("Resolved at"), _("SLA clocks")]
+    # Each label translated once, not once per row.
+    category, severity, channel, status = (
+        {key: str(label) for key, label in labels.items()}
+        for labels in (CATEGORY_LABELS, SEVERITY_LABELS, CHANNEL_LABELS, STATUS_LABELS))
     table = ([row.code, row.title, row.factory_code, row.factory_name,
-              str(CATEGORY_LABELS[row.category]), str(SEVERITY_LABELS[row.severity]),
-              str(CHANNEL_LABELS[row.channel]), str(STATUS_LABELS[row.status]),
-              row.assignee or "", format_shanghai_datetime(row.created_at),
+              category[row.category], severity[row.severity], channel[row.channel],
+              status[row.status], row.assignee or "", format_shanghai_datetime(row.created_at),
               format_shanghai_datetime(row.clocks.first_response.due_at),
               format_shanghai_datetime(row.clocks.first_response.stopped_at),
               format_shanghai_datetime(row.clocks.resolution.due_at),
@@ -208,6 +248,10 @@ BOARD = Table(
     },
     sort="sla",
     page_size=20,
+    # The shown page is remembered under the complaints' tables and, as the
+    # clocks move, until the first moment the clock alone would change it.
+    reads=cache.COMPLAINT_READS,
+    live=Live(now=_now, until=_board_until, at=complaint_board.at),
     link=_link,
     on_page=_with_details,
     export=_export,
