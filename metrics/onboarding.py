@@ -13,7 +13,7 @@ same pipeline.
 
 import datetime
 
-from peewee import JOIN, SQL, fn
+from peewee import JOIN, SQL, Value, fn
 
 from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User
 from metrics import cache, grouping, rawrows, stage_spans
@@ -27,6 +27,9 @@ KPI_NAMES = (("leads",) + tuple(f"reached_{stage}" for stage in STAGES)
 KPI_KINDS = dict.fromkeys(KPI_NAMES, "count")
 KPI_KINDS["lead_to_live_rate"] = "rate"
 FINISHED = ("live", LOST_STAGE)
+# The stalled count's row beside the cohort's stages in ``kpis`` (no stage
+# has this name).
+_STALLED = "stalled"
 
 
 def _as_date(value):
@@ -89,6 +92,7 @@ def compute(facts_, period):
     return result
 
 
+@cache.memoized(cache.ONBOARDING_KPI_READS)
 def kpis(scope, period):
     """``{name: value}``: ``leads`` (int, the cohort whose lead date is in
     the period), ``reached_<stage>`` for each stage lead..live (int, cohort
@@ -96,13 +100,17 @@ def kpis(scope, period):
     ``median_days_to_live`` (Decimal|None, over factories whose live date
     is in the period; .5 for an even count), ``stalled`` (int, current
     stage neither live nor lost and entered more than 14 days before
-    ``to``, stage history up to ``to``)."""
+    ``to``, stage history up to ``to``). Remembered until a stage, a
+    factory, a term or a scope changes (the API's and the tiles' reads)."""
     ids = scope.factory_ids(period.end)
-    # The same numbers as ``compute(facts(...))``, aggregated in the database.
-    reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage,
-                                                      fn.COUNT(StageSpan.factory.distinct())))
-                                .group_by(StageSpan.stage)))
-    stalled = rawrows.rows(stalled_spans(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
+    # The same numbers as ``compute(facts(...))``, aggregated in the database:
+    # one statement for the cohort by stage and the stalled count (a remembered
+    # answer's first request stays within the API's 10 queries).
+    counts = (_cohort(ids, period, (StageSpan.stage, fn.COUNT(StageSpan.factory.distinct())))
+              .group_by(StageSpan.stage)
+              .union_all(stalled_spans(ids, period, (Value(_STALLED), fn.COUNT(SQL("*"))))))
+    reached = dict(rawrows.rows(counts))
+    stalled = reached.pop(_STALLED)
     result = {"leads": reached.get("lead", 0)}
     result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
     result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])
