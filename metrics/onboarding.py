@@ -13,7 +13,7 @@ same pipeline.
 
 import datetime
 
-from peewee import JOIN, SQL, Case, Value, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
 from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User
 from metrics import cache, grouping, rawrows, stage_spans
@@ -27,9 +27,6 @@ KPI_NAMES = (("leads",) + tuple(f"reached_{stage}" for stage in STAGES)
 KPI_KINDS = dict.fromkeys(KPI_NAMES, "count")
 KPI_KINDS["lead_to_live_rate"] = "rate"
 FINISHED = ("live", LOST_STAGE)
-# The stalled count's row beside the cohort's stages in ``kpis`` (no stage
-# has this name).
-_STALLED = "stalled"
 # A bit per stage lead..live: a cohort member's stages summed (DISTINCT) in
 # the database are the set of stages it entered.
 STAGE_BITS = {stage: 1 << index for index, stage in enumerate(STAGES)}
@@ -48,6 +45,16 @@ def _cohort(ids, period, columns):
     S = StageSpan
     return S.select(*columns).where((S.lead_on >= period.start) & (S.lead_on <= period.end)
                                     & S.factory.in_(ids))
+
+
+def _cohort_stages(ids, period):
+    """(factory, stages) once per cohort member of the factories of
+    ``ids``: the bits (``STAGE_BITS``) of the stages lead..live it entered
+    in the pipelines whose lead date is in the period (a lost stage adds
+    nothing)."""
+    S = StageSpan
+    return (_cohort(ids, period, (S.factory, fn.SUM(_STAGE_BIT.distinct()).alias("stages")))
+            .group_by(S.factory))
 
 
 def _live(ids, period):
@@ -78,11 +85,8 @@ def facts(ids, period):
     what a ranking splits stays small); ``live``: (factory, days from lead
     to live) for factories whose live date is in the period; ``stalled``:
     (factory,) for each stalled factory."""
-    S = StageSpan
-    cohort = (_cohort(ids, period, (S.factory, fn.SUM(_STAGE_BIT.distinct())))
-              .group_by(S.factory))
-    return {"cohort": rawrows.rows(cohort), "live": _live(ids, period),
-            "stalled": rawrows.rows(stalled_spans(ids, period, (S.factory,)))}
+    return {"cohort": rawrows.rows(_cohort_stages(ids, period)), "live": _live(ids, period),
+            "stalled": rawrows.rows(stalled_spans(ids, period, (StageSpan.factory,)))}
 
 
 def compute(facts_, period):
@@ -112,16 +116,19 @@ def kpis(scope, period):
     ``to``, stage history up to ``to``). Remembered until a stage, a
     factory, a term or a scope changes (the API's and the tiles' reads)."""
     ids = scope.factory_ids(period.end)
-    # The same numbers as ``compute(facts(...))``, aggregated in the database:
-    # one statement for the cohort by stage and the stalled count (a remembered
+    # The same numbers as ``compute(facts(...))``, aggregated in the database
+    # in one statement: each cohort member's stages as bits (as ``facts``
+    # reads them), counted per stage, beside the stalled count (a remembered
     # answer's first request stays within the API's 10 queries).
-    counts = (_cohort(ids, period, (StageSpan.stage, fn.COUNT(StageSpan.factory.distinct())))
-              .group_by(StageSpan.stage)
-              .union_all(stalled_spans(ids, period, (Value(_STALLED), fn.COUNT(SQL("*"))))))
-    reached = dict(rawrows.rows(counts))
-    stalled = reached.pop(_STALLED)
-    result = {"leads": reached.get("lead", 0)}
-    result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
+    members = _cohort_stages(ids, period).alias("members")
+    stages = members.c.stages
+    counts = Select(from_list=[members], columns=[
+        fn.COALESCE(fn.SUM(Case(None, [(stages.bin_and(bit) != 0, 1)], 0)), 0)
+        for bit in STAGE_BITS.values()
+    ] + [stalled_spans(ids, period, (fn.COUNT(SQL("*")),))])
+    *reached, stalled = rawrows.rows(counts)[0]
+    result = {"leads": reached[0]}
+    result.update({f"reached_{stage}": count for stage, count in zip(STAGES, reached)})
     result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])
     result["median_days_to_live"] = median(days for _factory, days in _live(ids, period))
     result["stalled"] = stalled
