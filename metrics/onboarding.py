@@ -15,7 +15,7 @@ import datetime
 
 from peewee import JOIN, SQL, Case, Select, fn
 
-from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User
+from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User, db
 from metrics import cache, grouping, rawrows, stage_spans
 from metrics.period import Period, shift_years
 from metrics.visits import last_visits
@@ -125,7 +125,7 @@ def kpis(scope, period):
     counts = Select(from_list=[members], columns=[
         fn.COALESCE(fn.SUM(Case(None, [(stages.bin_and(bit) != 0, 1)], 0)), 0)
         for bit in STAGE_BITS.values()
-    ] + [stalled_spans(ids, period, (fn.COUNT(SQL("*")),))])
+    ] + [stalled_spans(ids, period, (fn.COUNT(SQL("*")),))]).bind(db)
     *reached, stalled = rawrows.rows(counts)[0]
     result = {"leads": reached[0]}
     result.update({f"reached_{stage}": count for stage, count in zip(STAGES, reached)})
