@@ -135,7 +135,7 @@ def kpis(scope, period):
     return result
 
 
-def _entries(scope, period, on, stages=ALL_STAGES):
+def _entries(scope, period, on, stages):
     """``{(stage, date): count}`` of the entries into ``stages`` dated in
     ``period`` by the factories in scope (their tier as of ``on``)."""
     rows = (StageEvent.select(StageEvent.stage, StageEvent.entered_on, fn.COUNT(StageEvent.id))
@@ -149,22 +149,6 @@ def _entries(scope, period, on, stages=ALL_STAGES):
 
 def _sum(counts, stage, bucket):
     return sum(counts.get((stage, day), 0) for day in bucket.dates())
-
-
-def series(scope, period, grain="week"):
-    """Stage entries per bucket, oldest first::
-
-        [{"start": date, "end": date, "lead": int, "contacted": int, ...,
-          "live": int, "lost": int}, ...]
-    """
-    counts = _entries(scope, period, period.end)
-    result = []
-    for bucket in period.buckets(grain):
-        row = {"start": bucket.start, "end": bucket.end}
-        for stage in ALL_STAGES:
-            row[stage] = _sum(counts, stage, bucket)
-        result.append(row)
-    return result
 
 
 def rankings(scope, period, level, read=facts):
