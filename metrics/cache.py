@@ -44,6 +44,8 @@ KEEP_DAYS = 7
 SALES_READS = ("sales_daily", "factory", "membership", "user", "user_region", "region")
 ONBOARDING_READS = ("stage_event", "factory", "membership", "user", "user_region", "region",
                     "visit")
+# The onboarding KPIs alone read no visits: a logged visit keeps them.
+ONBOARDING_KPI_READS = tuple(name for name in ONBOARDING_READS if name != "visit")
 # Renewal health reads sales, complaints and visits too.
 RENEWAL_READS = ("membership", "renewal_case", "renewal_event", "sales_daily", "complaint",
                  "complaint_event", "visit", "factory", "user", "user_region", "region")

@@ -13,9 +13,9 @@ same pipeline.
 
 import datetime
 
-from peewee import JOIN, SQL, fn
+from peewee import JOIN, SQL, Case, Select, fn
 
-from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User
+from models import ALL_STAGES, LOST_STAGE, STAGES, Factory, StageEvent, StageSpan, User, db
 from metrics import cache, grouping, rawrows, stage_spans
 from metrics.period import Period, shift_years
 from metrics.visits import last_visits
@@ -27,6 +27,10 @@ KPI_NAMES = (("leads",) + tuple(f"reached_{stage}" for stage in STAGES)
 KPI_KINDS = dict.fromkeys(KPI_NAMES, "count")
 KPI_KINDS["lead_to_live_rate"] = "rate"
 FINISHED = ("live", LOST_STAGE)
+# A bit per stage lead..live: a cohort member's stages summed (DISTINCT) in
+# the database are the set of stages it entered.
+STAGE_BITS = {stage: 1 << index for index, stage in enumerate(STAGES)}
+_STAGE_BIT = Case(StageSpan.stage, [(stage, bit) for stage, bit in STAGE_BITS.items()], 0)
 
 
 def _as_date(value):
@@ -41,6 +45,16 @@ def _cohort(ids, period, columns):
     S = StageSpan
     return S.select(*columns).where((S.lead_on >= period.start) & (S.lead_on <= period.end)
                                     & S.factory.in_(ids))
+
+
+def _cohort_stages(ids, period):
+    """(factory, stages) once per cohort member of the factories of
+    ``ids``: the bits (``STAGE_BITS``) of the stages lead..live it entered
+    in the pipelines whose lead date is in the period (a lost stage adds
+    nothing)."""
+    S = StageSpan
+    return (_cohort(ids, period, (S.factory, fn.SUM(_STAGE_BIT.distinct()).alias("stages")))
+            .group_by(S.factory))
 
 
 def _live(ids, period):
@@ -65,30 +79,33 @@ def stalled_spans(ids, period, columns=None):
 
 def facts(ids, period):
     """What the KPIs need, each row starting with a factory id:
-    ``cohort``: (factory, stage) for every stage ever entered by a factory
-    whose lead date is in the period; ``live``: (factory, days from lead to
-    live) for factories whose live date is in the period; ``stalled``:
+    ``cohort``: (factory, stages) once per factory whose lead date is in the
+    period, ``stages`` the bits (``STAGE_BITS``) of every stage lead..live
+    it ever entered in such a pipeline (one row per factory, not per span:
+    what a ranking splits stays small); ``live``: (factory, days from lead
+    to live) for factories whose live date is in the period; ``stalled``:
     (factory,) for each stalled factory."""
-    cohort = rawrows.rows(_cohort(ids, period, (StageSpan.factory, StageSpan.stage)))
-    return {"cohort": cohort, "live": _live(ids, period),
+    return {"cohort": rawrows.rows(_cohort_stages(ids, period)), "live": _live(ids, period),
             "stalled": rawrows.rows(stalled_spans(ids, period, (StageSpan.factory,)))}
 
 
 def compute(facts_, period):
     """The KPIs from ``facts`` (all of them, or one group's share)."""
-    reached = {stage: set() for stage in STAGES}
-    for factory, stage in facts_.get("cohort", ()):
-        if stage in reached:
-            reached[stage].add(factory)
-    leads = len(reached["lead"])
+    reached = dict.fromkeys(STAGES, 0)
+    for _factory, stages in facts_.get("cohort", ()):
+        for stage, bit in STAGE_BITS.items():
+            if stages & bit:
+                reached[stage] += 1
+    leads = reached["lead"]
     result = {"leads": leads}
-    result.update({f"reached_{stage}": len(reached[stage]) for stage in STAGES})
-    result["lead_to_live_rate"] = ratio(len(reached["live"]), leads)
+    result.update({f"reached_{stage}": reached[stage] for stage in STAGES})
+    result["lead_to_live_rate"] = ratio(reached["live"], leads)
     result["median_days_to_live"] = median(days for _factory, days in facts_.get("live", ()))
     result["stalled"] = len(facts_.get("stalled", ()))
     return result
 
 
+@cache.memoized(cache.ONBOARDING_KPI_READS)
 def kpis(scope, period):
     """``{name: value}``: ``leads`` (int, the cohort whose lead date is in
     the period), ``reached_<stage>`` for each stage lead..live (int, cohort
@@ -96,28 +113,36 @@ def kpis(scope, period):
     ``median_days_to_live`` (Decimal|None, over factories whose live date
     is in the period; .5 for an even count), ``stalled`` (int, current
     stage neither live nor lost and entered more than 14 days before
-    ``to``, stage history up to ``to``)."""
+    ``to``, stage history up to ``to``). Remembered until a stage, a
+    factory, a term or a scope changes (the API's and the tiles' reads)."""
     ids = scope.factory_ids(period.end)
-    # The same numbers as ``compute(facts(...))``, aggregated in the database.
-    reached = dict(rawrows.rows(_cohort(ids, period, (StageSpan.stage,
-                                                      fn.COUNT(StageSpan.factory.distinct())))
-                                .group_by(StageSpan.stage)))
-    stalled = rawrows.rows(stalled_spans(ids, period, (fn.COUNT(SQL("*")),)))[0][0]
-    result = {"leads": reached.get("lead", 0)}
-    result.update({f"reached_{stage}": reached.get(stage, 0) for stage in STAGES})
+    # The same numbers as ``compute(facts(...))``, aggregated in the database
+    # in one statement: each cohort member's stages as bits (as ``facts``
+    # reads them), counted per stage, beside the stalled count (a remembered
+    # answer's first request stays within the API's 10 queries).
+    members = _cohort_stages(ids, period).alias("members")
+    stages = members.c.stages
+    counts = Select(from_list=[members], columns=[
+        fn.COALESCE(fn.SUM(Case(None, [(stages.bin_and(bit) != 0, 1)], 0)), 0)
+        for bit in STAGE_BITS.values()
+    ] + [stalled_spans(ids, period, (fn.COUNT(SQL("*")),))]).bind(db)
+    *reached, stalled = rawrows.rows(counts)[0]
+    result = {"leads": reached[0]}
+    result.update({f"reached_{stage}": count for stage, count in zip(STAGES, reached)})
     result["lead_to_live_rate"] = ratio(result["reached_live"], result["leads"])
     result["median_days_to_live"] = median(days for _factory, days in _live(ids, period))
     result["stalled"] = stalled
     return result
 
 
-def _entries(scope, period, on):
-    """``{(stage, date): count}`` of the stage entries dated in ``period``
-    by the factories in scope (their tier as of ``on``)."""
+def _entries(scope, period, on, stages):
+    """``{(stage, date): count}`` of the entries into ``stages`` dated in
+    ``period`` by the factories in scope (their tier as of ``on``)."""
     rows = (StageEvent.select(StageEvent.stage, StageEvent.entered_on, fn.COUNT(StageEvent.id))
-            .where(StageEvent.factory.in_(scope.factory_ids(on))
+            .where(StageEvent.stage.in_(list(stages))
                    & (StageEvent.entered_on >= period.start)
-                   & (StageEvent.entered_on <= period.end))
+                   & (StageEvent.entered_on <= period.end)
+                   & StageEvent.factory.in_(scope.factory_ids(on)))
             .group_by(StageEvent.stage, StageEvent.entered_on))
     return {(stage, _as_date(day)): count for stage, day, count in rawrows.rows(rows)}
 
@@ -126,27 +151,12 @@ def _sum(counts, stage, bucket):
     return sum(counts.get((stage, day), 0) for day in bucket.dates())
 
 
-def series(scope, period, grain="week"):
-    """Stage entries per bucket, oldest first::
-
-        [{"start": date, "end": date, "lead": int, "contacted": int, ...,
-          "live": int, "lost": int}, ...]
-    """
-    counts = _entries(scope, period, period.end)
-    result = []
-    for bucket in period.buckets(grain):
-        row = {"start": bucket.start, "end": bucket.end}
-        for stage in ALL_STAGES:
-            row[stage] = _sum(counts, stage, bucket)
-        result.append(row)
-    return result
-
-
-def rankings(scope, period, level):
+def rankings(scope, period, level, read=facts):
     """Regions, reps or factories with their KPIs now, in the previous
     period and the change (see ``metrics.grouping.rank``), most leads
-    first."""
-    return grouping.rank(scope.factory_ids(period.end), period, level, facts, compute,
+    first. ``read``: how ``facts(ids, period)`` is read (a page passes one
+    it shares with its tiles, ``compare``)."""
+    return grouping.rank(scope.factory_ids(period.end), period, level, read, compute,
                          KPI_KINDS, "leads")
 
 
@@ -217,11 +227,11 @@ def stalled_by_rep(factory_ids, day):
     return {rep: int(count) for rep, count in rawrows.rows(query)}
 
 
-def rep_speed(scope, period):
+def rep_speed(scope, period, read=facts):
     """Per rep in scope (rankings at the reps level): ``leads``,
     ``reached_live`` (the lives of that cohort), ``lead_to_live_rate``,
     ``median_days_to_live`` and ``stalled``, with the previous period."""
-    return rankings(scope, period, "reps")
+    return rankings(scope, period, "reps", read)
 
 
 @cache.memoized(cache.ONBOARDING_READS)
@@ -229,28 +239,31 @@ def weekly(scope, period):
     """New leads and new lives per ISO week of the period, beside the same
     weeks a year earlier: ``[{"start", "end", "leads", "lives",
     "leads_last_year", "lives_last_year"}]`` (a week clipped by the period
-    is clipped the same way a year earlier)."""
-    now = series(scope, period, "week")
-    before = {}
-    for row in now:
-        last = Period(shift_years(row["start"], -1), shift_years(row["end"], -1))
-        before[row["start"]] = last
-    earlier = _entries(scope, Period(min(p.start for p in before.values()),
-                                     max(p.end for p in before.values())), period.end)
-    return [{"start": row["start"], "end": row["end"], "leads": row["lead"],
-             "lives": row["live"],
-             "leads_last_year": _sum(earlier, "lead", before[row["start"]]),
-             "lives_last_year": _sum(earlier, "live", before[row["start"]])} for row in now]
+    is clipped the same way a year earlier). Reads the lead and live
+    entries only."""
+    shown = ("lead", "live")
+    weeks = [(week, Period(shift_years(week.start, -1), shift_years(week.end, -1)))
+             for week in period.buckets("week")]
+    now = _entries(scope, period, period.end, shown)
+    earlier = _entries(scope, Period(min(last.start for _week, last in weeks),
+                                     max(last.end for _week, last in weeks)), period.end, shown)
+    return [{"start": week.start, "end": week.end, "leads": _sum(now, "lead", week),
+             "lives": _sum(now, "live", week),
+             "leads_last_year": _sum(earlier, "lead", last),
+             "lives_last_year": _sum(earlier, "live", last)} for week, last in weeks]
 
 
-@cache.memoized(cache.ONBOARDING_READS)
-def compare(scope, period):
+def compare(scope, period, read=facts):
     """The KPIs with their previous-period and last-year values, shaped as
     ``metrics.sales.compare``'s answer (what the frame's tiles read):
     ``{name: {"value", "previous", "last_year", "vs_previous",
-    "vs_last_year", "kind"}}``."""
-    now, before, year_ago = (kpis(scope, span) for span in
-                             (period, period.previous(), period.last_year()))
+    "vs_last_year", "kind"}}``. The period and the previous one come from
+    ``facts`` read by ``read`` (the same numbers as ``kpis``: a page shares
+    the reads with its rep speed, which ranks the same two periods), the
+    year before from the remembered ``kpis``."""
+    now, before = (compute(read(scope.factory_ids(span.end), span), span)
+                   for span in (period, period.previous()))
+    year_ago = kpis(scope, period.last_year())
     return {name: {"value": now[name], "previous": before[name], "last_year": year_ago[name],
                    "vs_previous": grouping.change(now[name], before[name], KPI_KINDS[name]),
                    "vs_last_year": grouping.change(now[name], year_ago[name], KPI_KINDS[name]),

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics import cache, sales, sales_data
+from metrics import cache, onboarding, sales, sales_data
 from metrics.period import Period
 from metrics.scoping import Scope
 from models import (Complaint, DataVersion, Factory, Membership, MetricCache, Region, SalesDaily,
@@ -199,6 +199,44 @@ def test_the_onboarding_dashboard_follows_a_stage_move_and_a_visit(client_as, us
     make_visit(users.factory, users.rep, datetime.datetime.utcnow())
     after = _dashboard(rep, stalled)
     assert after[1] != before and after == _fresh(rep, stalled)
+
+
+def test_the_onboarding_api_follows_a_stage_move_a_delete_and_a_moved_factory(client_as,
+                                                                               users):
+    """The remembered onboarding KPIs (``metrics.onboarding.kpis``) answer
+    the stage history as it is after each write, for the API and the data
+    layer alike; a logged visit leaves them remembered."""
+    admin = client_as("admin")
+    scope = Scope(user=users.admin)
+    path = "/api/v1/kpis/onboarding?from=2026-01-01&to=2026-01-31"
+
+    def api():
+        response = admin.get(path)
+        assert response.status_code == 200
+        return response.get_json()["kpis"]
+
+    make_stage(users.factory, "lead", datetime.date(2026, 1, 2))
+    assert api()["leads"] == 1 and api()["reached_contacted"] == 0
+    response = admin.post(f"/factories/{users.factory.code}/stage",
+                          data={"stage": "contacted", "entered_on": "2026-01-05",
+                                "csrf_token": admin.csrf_token})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    assert api()["reached_contacted"] == 1
+    assert onboarding.kpis(scope, JAN) == onboarding.kpis.uncached(scope, JAN)
+    make_stage(users.other_factory, "lead", datetime.date(2026, 1, 9))
+    assert api()["leads"] == 2
+    StageEvent.delete().where(StageEvent.stage == "contacted").execute()
+    assert api()["reached_contacted"] == 0
+    rep = client_as("rep")
+    rep_path = path.replace("?", "?rep=" + users.rep.username + "&")
+    assert rep.get(rep_path).get_json()["kpis"]["leads"] == 1
+    Factory.update(rep=users.rep).where(Factory.id == users.other_factory.id).execute()
+    assert rep.get(rep_path).get_json()["kpis"]["leads"] == 2
+    assert api()["leads"] == 2
+    stored = list(MetricCache.select(MetricCache.key, MetricCache.versions).tuples())
+    make_visit(users.factory, users.rep, datetime.datetime(2026, 1, 20, 3))
+    assert api()["leads"] == 2
+    assert list(MetricCache.select(MetricCache.key, MetricCache.versions).tuples()) == stored
 
 
 def test_the_renewals_dashboard_follows_a_proposal_a_complaint_and_a_sale(client_as, users):

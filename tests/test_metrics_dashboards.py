@@ -66,8 +66,9 @@ def test_onboarding_kpis(people):
     assert empty["median_days_to_live"] is None and empty["lead_to_live_rate"] is None
     regions = onboarding.rankings(Scope(people["admin"]), MARCH, "regions")
     assert [(row["key"], row["kpis"]["leads"]) for row in regions] == [("R1", 5), ("R2", 0)]
-    weeks = onboarding.series(Scope(people["admin"]), MARCH, "month")
-    assert weeks[0]["lead"] == 5 and weeks[0]["live"] == 3
+    weeks = onboarding.weekly(Scope(people["admin"]), MARCH)
+    assert sum(week["leads"] for week in weeks) == 5
+    assert sum(week["lives"] for week in weeks) == 3
 
 
 def _term(factory, end, tier="super", outcome=None, fee_fen=None):

@@ -149,3 +149,28 @@ def test_weekly_leads_and_lives_beside_a_year_earlier(world):
     assert sum(w["lives_last_year"] for w in weeks) == 0  # G went live in April
     assert sum(w["leads"] for w in weeks) == onboarding.kpis(Scope(world["admin"]),
                                                              MARCH)["leads"]
+
+
+def test_a_page_shares_its_reads_only_for_the_same_factories_and_period(app, world):
+    """The tiles (``compare``) and rep speed of one page share ``facts``
+    through ``views.onboarding.shared_facts``: the same numbers as the
+    KPIs computed alone, even when the tier filter puts other factories in
+    scope at the previous period's end than at this one's (rep speed ranks
+    the previous period over this period's factories, the tiles over that
+    period's own)."""
+    from tests.builders import make_membership
+    from views.onboarding import shared_facts
+
+    make_membership(world["a"], D(2026, 3, 1))  # super from March: in scope on 31 March
+    make_membership(world["c"], D(2025, 3, 1))  # super until 28 February: stalled then
+    scope = Scope(world["admin"], tier="super")
+    previous = MARCH.previous()
+    with app.test_request_context():
+        speed = onboarding.rep_speed(scope, MARCH, shared_facts)
+        tiles = onboarding.compare(scope, MARCH, shared_facts)
+    assert sum(row["previous"]["stalled"] for row in speed) == 0
+    assert {name: entry["previous"] for name, entry in tiles.items()} == \
+        onboarding.kpis.uncached(scope, previous)
+    assert tiles["stalled"]["previous"] == 1
+    assert {name: entry["value"] for name, entry in tiles.items()} == \
+        onboarding.kpis.uncached(scope, MARCH)

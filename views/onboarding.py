@@ -9,7 +9,7 @@ of the frame, sortable, paged and exported). Every number comes from
 
 from urllib.parse import quote
 
-from flask import Blueprint, url_for
+from flask import Blueprint, g, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -90,8 +90,21 @@ FACTORIES = Table(
 
 # --- rep speed: rankings regions -> reps -> factories ----------------------
 
+def shared_facts(ids, period):
+    """``metrics.onboarding.facts(ids, period)`` read once per request for
+    the same factories and period: the tiles and rep speed of one page both
+    need the period's and the previous period's facts (what the first view
+    after a stage move computes)."""
+    reads = g.setdefault("onboarding_facts", {})
+    sql, params = ids.sql()
+    key = (sql, tuple(params), period)
+    if key not in reads:
+        reads[key] = onboarding.facts(ids, period)
+    return reads[key]
+
+
 def _speed_rows(filters, state):
-    rows = onboarding.rankings(filters.scope, filters.period, state.level)
+    rows = onboarding.rankings(filters.scope, filters.period, state.level, shared_facts)
     for row in rows:
         row["label"] = row["name"] if is_chinese() or state.level != "regions" else row["name_en"]
         if state.level == "reps" and row["key"] is None:
@@ -159,9 +172,12 @@ def _pipeline(filters):
 
 def report(filters):
     """Tiles, charts and the pipeline (the frame adds the tables)."""
-    comparison = onboarding.compare(filters.scope, filters.period)
-    values = {name: entry["value"] for name, entry in comparison.items()}
     scope, period = filters.scope, filters.period
+    comparison = cache.remembered(
+        cache.ONBOARDING_KPI_READS, "onboarding tiles",
+        [cache.scope_key(scope), cache.period_key(period)],
+        lambda: onboarding.compare(scope, period, shared_facts))
+    values = {name: entry["value"] for name, entry in comparison.items()}
     return {"tiles": build_tiles(TILES, comparison),
             "charts": charts.remembered(
                 cache.ONBOARDING_READS, "onboarding",
