@@ -159,7 +159,7 @@ def _chart(page, chart_id):
     figure = json.loads(page.find("script", attrs={"data-chart-for": chart_id}).string)
     box = page.find(id=chart_id).find_parent("figure")
     rows = [[cell.get_text(strip=True) for cell in row.find_all("td")]
-            for row in box.select("details table tbody tr")]
+            for row in box.select("noscript table tbody tr")]
     return figure, rows
 
 

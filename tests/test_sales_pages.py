@@ -168,7 +168,7 @@ def test_every_chart_has_a_text_alternative(client_as, owner_world):
     assert len(charts) == 3
     for chart in charts:
         assert chart.find("figcaption").get_text(strip=True)
-        assert chart.select("details table tbody tr")
+        assert chart.select("noscript table tbody tr")
 
 
 def test_owner_cannot_open_another_factory(client_as, users):

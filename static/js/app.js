@@ -122,6 +122,21 @@
     }
   }
 
+  /* --- chart data tables -------------------------------------------------
+   * A chart's data table is served once, in its <noscript>; the "Show data
+   * table" toggle next to it gets a copy when first opened. (innerHTML is
+   * the table's markup whether the noscript was parsed as text, as on a
+   * page, or as elements, as in an htmx swap.) */
+  function fillDataTable(event) {
+    var details = event.target;
+    if (!details.classList || !details.classList.contains("chart-data") ||
+        !details.open || details.hasAttribute("data-filled")) { return; }
+    var source = details.parentNode.querySelector("noscript");
+    if (!source) { return; }
+    details.setAttribute("data-filled", "");
+    details.insertAdjacentHTML("beforeend", source.innerHTML);
+  }
+
   /* --- htmx errors -------------------------------------------------------- */
   function showError(message) {
     var flash = document.getElementById("flash");
@@ -145,6 +160,7 @@
     ];
   }
 
+  document.addEventListener("toggle", fillDataTable, true);  // toggle does not bubble
   document.addEventListener("DOMContentLoaded", function () { watchCharts(document); });
   document.addEventListener("htmx:afterSettle", function (event) { watchCharts(event.target); });
   document.addEventListener("htmx:beforeCleanupElement", function (event) { forgetChart(event.target); });

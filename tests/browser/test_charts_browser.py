@@ -1,8 +1,9 @@
 """Charts in a real browser: a swipe over a chart on a touch phone scrolls
 the page (no zoom), plotly.js loads only when a chart nears the viewport
 and draws it then, the page answers a filter before any chart is drawn,
-axis titles clear their tick labels at 360 px, and with JavaScript off the
-data table stands in for the chart."""
+axis titles clear their tick labels at 360 px, "Show data table" shows the
+chart's table (served once, in <noscript>), and with JavaScript off the data
+table stands in for the chart."""
 
 import re
 
@@ -113,6 +114,31 @@ def test_a_filter_answers_before_any_chart_is_drawn(open_page):
         route.continue_()
     page.unroute(re.compile(r".*/vendor/plotly-basic\.min\.js.*"))
     page.wait_for_selector("#chart-gmv[data-chart-drawn] svg.main-svg")
+
+
+def test_show_data_table_opens_the_charts_table_also_after_a_swap(open_page):
+    """The table is served once (in <noscript>); the toggle shows a copy of
+    it, on the page as loaded and on a dashboard htmx has swapped in."""
+    watched = open_page(LAPTOP)
+    watched.login(MANAGER)
+    page = watched.page
+    watched.goto("/sales/")
+    for _ in range(2):
+        figure = page.locator("figure.chart").first
+        expected = figure.locator("noscript").inner_html()
+        rows = figure.locator("details table tbody tr")
+        assert rows.count() == 0  # nothing parsed twice before it is asked for
+        figure.locator("details summary").click()
+        rows.first.wait_for()
+        assert rows.first.is_visible()
+        assert rows.count() == expected.count("<tr>") - 1  # the header row is in <thead>
+        figure.locator("details summary").click()
+        figure.locator("details summary").click()
+        assert rows.count() == expected.count("<tr>") - 1  # copied once
+        page.select_option("#f-period", "last_30")
+        page.wait_for_url(re.compile(r"period=last_30"))
+        page.wait_for_selector("#f-period >> option[value=last_30][selected]", state="attached")
+    watched.assert_clean()
 
 
 def test_axis_titles_clear_their_tick_labels_at_360px(browser, live_server):
