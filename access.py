@@ -332,8 +332,6 @@ def _unauthenticated():
 
 def _local_path(url):
     """The path and query of ``url`` (the page htmx was on), or None."""
-    from urllib.parse import urlparse
-
     parsed = urlparse(url or "")
     if not parsed.path:
         return None

@@ -25,7 +25,8 @@ and error pages.
 
 from urllib.parse import quote
 
-from flask import current_app, g, has_request_context, jsonify, render_template, request
+from flask import (current_app, g, has_request_context, jsonify, make_response,
+                   render_template, request)
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -34,8 +35,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import audit
 import database
+from access import API_PREFIX
 from extensions import login_manager
 from models import db
+from views.rendering import is_htmx_request
 
 # SHA-256 of the empty string: the empty <style> element plotly.js adds.
 EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
@@ -157,25 +160,20 @@ def error_titles(code):
 def error_response(code, message, detail=None):
     """The error answer in the form the client wants: JSON for the API, a
     header plus a fragment for htmx, a whole page otherwise."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(API_PREFIX):
         response = jsonify(error=detail or message)
-    elif request.headers.get("HX-Request") == "true":
+    elif is_htmx_request():
         text = f"{message} {detail}" if detail else message
         response = render_template("errors/_message.html", message=message, detail=detail)
-        response = _make(response)
+        response = make_response(response)
         response.headers["X-Error-Message"] = quote(text)
     else:
-        response = _make(render_template(
+        response = make_response(render_template(
             "errors/error.html", code=code, title=error_titles(code),
             message=message, detail=detail))
     response.status_code = code
     return response
 
-
-def _make(body):
-    from flask import make_response
-
-    return make_response(body)
 
 
 def _custom_description(error):

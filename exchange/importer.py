@@ -15,6 +15,7 @@
 """
 
 import datetime
+import io
 import time
 from dataclasses import asdict, dataclass, field
 
@@ -177,8 +178,6 @@ class _Staging:
 
     def _copy_postgres(self, rows):
         """COPY is an order of magnitude faster than INSERTs on PostgreSQL."""
-        import io
-
         lines = []
         for row in rows:
             lines.append("\t".join(_copy_text(value) for value in row))

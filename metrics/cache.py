@@ -36,6 +36,8 @@ from peewee import DatabaseError
 import database
 from models import DataVersion, MetricCache, db, utcnow
 from metrics import cache_sql
+from metrics.period import Period
+from metrics.scoping import Scope
 
 # Answers not stored again within this many days are dropped.
 KEEP_DAYS = 7
@@ -151,8 +153,6 @@ def period_key(period):
 
 
 def _arg_key(value):
-    from metrics.period import Period
-    from metrics.scoping import Scope
 
     if isinstance(value, Scope):
         return scope_key(value)

@@ -10,6 +10,8 @@ Two implementations that must agree exactly:
 ``period_totals`` and ``factory_totals`` pick the fast one.
 """
 
+import datetime
+
 from peewee import Case, fn
 
 from models import SalesDaily
@@ -57,8 +59,6 @@ def raw_daily_totals(factory_ids, period):
 
 
 def _as_date(value):
-    import datetime
-
     if isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(str(value)[:10])

@@ -22,7 +22,10 @@ from metrics.regions import OVERVIEW_READS, needs_today, region_overview
 from metrics.scoping import Scope
 from scope import visible_factories
 from metrics.period import shanghai_today
+from views.complaint_report import duration_text, home_breaches
 from views.rendering import render_page
+from views.renewals import BAND_LABELS
+from views.sales import factory_page
 from werkzeug.exceptions import BadRequest
 
 bp = Blueprint("homes", __name__)
@@ -81,9 +84,6 @@ def my_day():
     show = request.args.get("show") or None
     if show is not None and show not in my_day_data.KINDS:
         raise BadRequest("show")
-    from views.complaint_report import duration_text
-    from views.renewals import BAND_LABELS
-
     items, counts = my_day_data.rep_day(g.user, shanghai_today(), utcnow())
     shown = [item for item in items if show is None or item.kind == show]
     # Labels translated once per page, not once per item (a book of ~100).
@@ -103,8 +103,6 @@ def my_day():
 @roles_required("owner")
 def my_factory():
     """The owner's own factory: its sales page (ROI, peers, charts)."""
-    from views.sales import factory_page
-
     factory = visible_factories(g.user).first()
     if factory is None:
         return render_page("homes/my_factory.html")
@@ -117,8 +115,6 @@ def regions():
     """The manager's home: what needs them today (proposals waiting,
     complaints past SLA, stalled onboarding, the reps with the most overdue
     work), then their regions with counts and links to each dashboard."""
-    from views.complaint_report import home_breaches
-
     rows = region_overview(g.user)
     # Remembered as the counts are (charts.remembered adds the language).
     chart = charts.remembered(OVERVIEW_READS, "regions",
