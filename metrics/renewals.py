@@ -5,6 +5,7 @@ the same factory's next term by start date. On this dashboard ``tier``
 selects terms by their own tier.
 """
 
+import bisect
 import datetime
 
 from peewee import fn
@@ -98,16 +99,18 @@ def series(scope, period, grain="month"):
           "open": int, "renewal_rate": Decimal|None}, ...]
     """
     terms = facts(_ids(scope, period), period, scope.tier)["terms"]
-    result = []
-    for bucket in period.buckets(grain):
-        counts = {"renewed": 0, "churned": 0, "open": 0}
-        for _factory, _tier, _fee, end, outcome, _successor in terms:
-            if bucket.contains(end):
-                counts[outcome or "open"] += 1
-        result.append({"start": bucket.start, "end": bucket.end, **counts,
-                       "renewal_rate": ratio(counts["renewed"],
-                                             counts["renewed"] + counts["churned"])})
-    return result
+    buckets = period.buckets(grain)
+    counts = [{"renewed": 0, "churned": 0, "open": 0} for _bucket in buckets]
+    starts = [bucket.start for bucket in buckets]
+    for _factory, _tier, _fee, end, outcome, _successor in terms:
+        # The buckets tile the period in order: the last one starting on or
+        # before ``end`` holds it, if it ends after ``end``.
+        index = bisect.bisect_right(starts, end) - 1
+        if index >= 0 and buckets[index].contains(end):
+            counts[index][outcome or "open"] += 1
+    return [{"start": bucket.start, "end": bucket.end, **count,
+             "renewal_rate": ratio(count["renewed"], count["renewed"] + count["churned"])}
+            for bucket, count in zip(buckets, counts)]
 
 
 def cohorts(ids):

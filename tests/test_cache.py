@@ -249,10 +249,18 @@ def test_the_renewals_dashboard_follows_a_proposal_a_complaint_and_a_sale(client
     paths = ["/renewals/?period=custom&from=2025-04-01&to=2025-06-30",
              "/renewals/due?period=custom&from=2025-04-01&to=2025-06-30&due_sort=health"]
 
+    def charts():
+        soup = page_soup(admin.get(paths[0]), status=200)
+        return [script.get_text() for script in soup.select("script[type='application/json']")]
+
     def check():
         for path in paths:
             admin.get(path)
             assert _dashboard(admin, path) == _fresh(admin, path), path
+        admin.get(paths[0])
+        remembered = charts()
+        MetricCache.delete().execute()
+        assert remembered == charts()  # the remembered charts are the fresh ones
         return _dashboard(admin, paths[1])[1]
 
     before = check()
@@ -266,6 +274,14 @@ def test_the_renewals_dashboard_follows_a_proposal_a_complaint_and_a_sale(client
     assert complained != proposed
     make_sales(users.factory, datetime.date(2025, 6, 1), gmv_fen=900_000_00, orders=10)
     assert check() != complained
+    # A term ending in the period recorded as churned: the rates and the
+    # monthly chart move.
+    ended = make_membership(users.other_factory, datetime.date(2024, 5, 10),
+                            fee_fen=100_000_00)
+    shown = charts()
+    Membership.update(outcome="churned").where(Membership.id == ended.id).execute()
+    check()
+    assert charts() != shown
 
 
 def test_a_health_in_an_answer_round_trips_exactly():

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from jinja2_fragments.flask import render_block
 
+import charts
 from access import roles_required, visible_factory_or_404
 from actions import authorise, respond_done, submit
 from actions import renewals as renewal_actions
@@ -140,19 +141,33 @@ def _numbers(scope, period):
             "forecast": forecast(scope, period)}
 
 
+def _charts(filters, rates):
+    """The rate charts (one per level of ``rates``, in its order) and the
+    monthly chart, kept by ``charts.remembered`` under the renewal tables:
+    building the Plotly figures, and the monthly series, cost more than
+    the rest of the page."""
+    def build():
+        return ([renewal_charts.rate_chart(level, rows) for level, rows in rates.items()]
+                + [renewal_charts.monthly_chart(
+                    renewal_charts.monthly_rows(filters.scope, filters.period))])
+
+    return charts.remembered(cache.RENEWAL_READS, "renewals",
+                             [cache.scope_key(filters.scope), cache.period_key(filters.period)],
+                             build)
+
+
 def dashboard_report(filters):
     """Tiles, rates by region / tier / cohort (tables and charts), renewed
     and churned per month over the last 12 months, churn reasons, forecast."""
     numbers = _numbers(filters.scope, filters.period)
     kpis = numbers["kpis"]
     rates = {level: _rate_rows(rows, level) for level, rows in numbers["rates"].items()}
+    *rate_charts, monthly = _charts(filters, rates)
     return {
         "tiles": [tile(name, label, kind, kpis[name]) for name, (label, kind) in TILES.items()],
         "rates": rates,
-        "rate_charts": {level: renewal_charts.rate_chart(level, rows)
-                        for level, rows in rates.items()},
-        "monthly": renewal_charts.monthly_chart(
-            renewal_charts.monthly_rows(filters.scope, filters.period)),
+        "rate_charts": dict(zip(rates, rate_charts)),
+        "monthly": monthly,
         "reasons": numbers["reasons"],
         "forecast": numbers["forecast"],
         "band_labels": BAND_LABELS, "reason_labels": REASON_LABELS,
