@@ -37,10 +37,13 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 import i18n
 from i18n import is_chinese
+from metrics import cache
+from metrics.period import shanghai_today
 
 # Colour-blind-safe palette (Okabe-Ito); series are also told apart by
 # marker symbol and dash so no chart relies on colour alone.
@@ -92,11 +95,6 @@ def remembered(reads, name, parts, build):
     reading their data from the cache). ``parts``: what the data depends on
     (scope, period, grain); the page's language and today's date (an open
     bucket is marked so) are added here."""
-    from flask_babel import get_locale
-
-    from metrics import cache
-    from metrics.period import shanghai_today
-
     stored = cache.remembered(
         reads, f"charts {name}", [parts, str(get_locale()), shanghai_today().isoformat()],
         lambda: [dataclasses.asdict(chart) for chart in build()])

@@ -12,6 +12,7 @@ import functools
 
 from exchange import values as v
 from exchange.values import N_
+from metrics.rollup import bulk_sales_write
 from models import (ALL_STAGES, CHANNELS, COMPLAINT_CATEGORIES, FACTORY_KINDS, ROLES,
                     SEVERITIES, TIERS, VISIT_PURPOSES, Complaint, Factory, Membership,
                     Region, SalesDaily, StageEvent, User, UserRegion, Visit, utcnow)
@@ -356,8 +357,6 @@ class Sales(Kind):
         too (``metrics.rollup.bulk_sales_write``)."""
         if changes < self.BULK_ROWS:
             return contextlib.nullcontext()
-        from metrics.rollup import bulk_sales_write
-
         return bulk_sales_write(f'SELECT DISTINCT "factory_id" FROM {staging_table}')
 
 

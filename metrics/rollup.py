@@ -17,10 +17,10 @@ once at the end, bumping the version once.
 import datetime
 from contextlib import contextmanager
 
-from peewee import SQL, Case, NodeList, fn
+from peewee import JOIN, SQL, Case, NodeList, fn
 
 import database
-from models import Factory, SalesCumulative, SalesCumulativeEnd, db
+from models import Factory, Membership, SalesCumulative, SalesCumulativeEnd, SalesDaily, db
 from metrics import cache, cache_sql, rawrows, rollup_sql
 from metrics.rollup_sql import MEASURES
 
@@ -333,10 +333,6 @@ def term_gmv(term_ids, as_of):
     start..min(end, ``as_of``) (a term starting after ``as_of`` has 0): one
     query, however many terms, as cum(min(end, as_of)) - cum(start - 1),
     with cum(start - 1) = cum(start) - that day's sales."""
-    from peewee import JOIN
-
-    from models import Membership, SalesDaily
-
     M, E, S = Membership, SalesCumulativeEnd, SalesDaily
     at_start, at_end = SalesCumulative.alias("at_start"), SalesCumulative.alias("at_end")
     until = Case(None, [(M.end < as_of, M.end)], as_of)

@@ -11,6 +11,7 @@ from peewee import fn
 from models import Factory, Membership, Region, User
 from metrics import cache, sales_data
 from metrics.numbers import change, fen_to_yuan, growth, median, ratio
+from metrics.period import Period
 from metrics.scoping import active_terms
 
 # How each KPI reads: money (yuan), count, rate (fraction 0..1: changes are
@@ -114,8 +115,6 @@ def current_term(factory_id, on):
 
 
 def _term_sales(factory_id, term, period):
-    from metrics.period import Period
-
     return sales_data.factory_daily_gmv(factory_id, Period(term.start, min(term.end, period.end)))
 
 

@@ -14,7 +14,8 @@ import datetime
 
 from peewee import Case, fn
 
-from models import SalesDaily
+from models import Factory, SalesDaily
+from metrics import rollup
 from metrics.rollup_sql import MEASURES
 EMPTY = dict.fromkeys(MEASURES + ("active_factories",), 0)
 
@@ -66,31 +67,23 @@ def _as_date(value):
 
 def period_totals(factory_ids, period):
     """See ``raw_period_totals``; from the rollup (two queries)."""
-    from metrics import rollup
-
     return rollup.period_totals(factory_ids, period)
 
 
 def period_totals_many(factory_ids, periods):
     """``period_totals`` for several periods at once (still two queries)."""
-    from metrics import rollup
-
     return rollup.period_totals_many(factory_ids, periods)
 
 
 def factory_totals(factory_ids, period):
     """See ``raw_factory_totals``; from the rollup (two queries). Factories
     whose sums are all 0 may be present or absent."""
-    from metrics import rollup
-
     return rollup.factory_totals(factory_ids, period)
 
 
 def raw_group_totals(factory_ids, group, periods):
     """The definition behind ``group_totals``: per-factory sums from the
     rows, added up by ``group`` (a ``Factory`` column)."""
-    from models import Factory
-
     keys = dict(Factory.select(Factory.id, group).where(Factory.id.in_(factory_ids)).tuples())
     result = {}
     for index, period in enumerate(periods):
@@ -106,8 +99,6 @@ def group_totals(factory_ids, group, periods):
     """``{key: [{measure: sum, "active_factories": n} per period]}`` of the
     factories grouped by ``group``; from the rollup (two queries). Groups
     without sales may be absent."""
-    from metrics import rollup
-
     return rollup.group_totals(factory_ids, group, periods)
 
 
@@ -120,8 +111,6 @@ def bucket_totals(factory_ids, buckets):
         daily = raw_daily_totals(factory_ids, type(buckets[0])(buckets[0].start,
                                                                buckets[-1].end))
         return [dict(daily.get(bucket.start, dict.fromkeys(MEASURES, 0))) for bucket in buckets]
-    from metrics import rollup
-
     return rollup.bucket_totals(factory_ids, buckets)
 
 
