@@ -77,7 +77,7 @@ def test_by_hand_and_the_parts_agree(client_as, pipeline):
     assert tiles["stalled"] == "2"
     funnel = json.loads(soup.select_one('[data-chart-for="chart-funnel"]').string)
     assert funnel["data"][0]["x"] == [4, 2, 0, 0, 0, 0, 1]
-    assert soup.select_one("#chart-funnel").find_parent("figure").select("details table")
+    assert soup.select_one("#chart-funnel").find_parent("figure").select("noscript table")
     stalled = soup.select("#stalled tbody tr")
     assert [row.th.get_text(strip=True) for row in stalled] == ["工厂E", "工厂B"]
     assert stalled[0].th.a["href"] == "/factories/F-E"
