@@ -175,7 +175,6 @@ def error_response(code, message, detail=None):
     return response
 
 
-
 def _custom_description(error):
     """The description a view gave ``abort(code, description)``, if any (the
     default English text of the status is not shown)."""

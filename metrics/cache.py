@@ -153,7 +153,6 @@ def period_key(period):
 
 
 def _arg_key(value):
-
     if isinstance(value, Scope):
         return scope_key(value)
     if isinstance(value, (Period, datetime.date)):
