@@ -63,9 +63,9 @@ def inputs_of_terms(term_ids, as_of):
         return {}
     factory_ids = Factory.select(Factory.id).where(
         Factory.id.in_(Membership.select(Membership.factory).where(Membership.id.in_(term_ids))))
-    factory_ids.size_hint = len(terms)
     window = Period(as_of - datetime.timedelta(days=WINDOW_DAYS - 1), as_of)
-    sums = sales_data.group_totals(factory_ids, Factory.id, [window, window.last_year()])
+    sums = sales_data.group_totals(factory_ids, Factory.id, [window, window.last_year()],
+                                   size=len(terms))
     open_, breached, ratings = _complaint_counts(factory_ids, as_of)
     visits = _last_visits(factory_ids, as_of)
     result = {}

@@ -42,17 +42,15 @@ def _add(target, values, sign=1):
 SCAN_FROM_FACTORIES = 2_000
 
 
-def _in_scope(column, factory_ids):
+def _in_scope(column, factory_ids, size):
     """``column IN (factory_ids)``; on SQLite with a large scope written as
-    ``+column IN (...)`` so the planner ranges over the date instead. The
-    scope's size comes from ``factory_ids.size_hint`` (an estimate set
-    by whoever built the query) or one COUNT query."""
+    ``+column IN (...)`` so the planner ranges over the date instead.
+    ``size``: how many factories ``factory_ids`` selects at most, when the
+    caller knows (``Scope.known_size``); otherwise one COUNT query."""
     if database.is_postgres():
         return column.in_(factory_ids)
-    size = getattr(factory_ids, "size_hint", None)
     if size is None:
         size = factory_ids.count()
-        factory_ids.size_hint = size  # once per query object
     if size < SCAN_FROM_FACTORIES:
         return column.in_(factory_ids)
     return NodeList((SQL("+"), column), glue="").in_(factory_ids)
@@ -62,14 +60,14 @@ def _active_column(model, since):
     return fn.SUM(Case(None, [(model.last_order_date >= since, 1)], 0))
 
 
-def _as_of(factory_ids, dates, active_since=()):
+def _as_of(factory_ids, dates, active_since=(), size=None):
     """``{x: (sums at x, [active count for each of active_since])}``."""
     dates = sorted(set(dates))
     C, E = SalesCumulative, SalesCumulativeEnd
     sums_c = [fn.SUM(getattr(C, name)) for name in MEASURES]
     sums_e = [fn.SUM(getattr(E, name)) for name in MEASURES]
     rows_c = (C.select(C.date, *sums_c, *[_active_column(C, s) for s in active_since])
-              .where(C.date.in_(dates) & _in_scope(C.factory, factory_ids))
+              .where(C.date.in_(dates) & _in_scope(C.factory, factory_ids, size))
               .group_by(C.date))
     rows_e = (E.select(E.last_date, *sums_e, *[_active_column(E, s) for s in active_since])
               .where((E.last_date < dates[-1]) & E.factory.in_(factory_ids))
@@ -102,11 +100,12 @@ def _as_date(value):
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-def period_totals_many(factory_ids, periods):
+def period_totals_many(factory_ids, periods, size=None):
     """For each period, ``{measure: sum, "active_factories": n}`` over the
-    factories of the ``factory_ids`` subquery: two queries for them all."""
+    factories of the ``factory_ids`` subquery: two queries for them all.
+    ``size`` here and below: see ``_in_scope``."""
     dates = [d for period in periods for d in (period.end, period.start - ONE_DAY)]
-    cumulative = _as_of(factory_ids, dates, [period.start for period in periods])
+    cumulative = _as_of(factory_ids, dates, [period.start for period in periods], size)
     result = []
     for index, period in enumerate(periods):
         end_values, end_active = cumulative[period.end]
@@ -118,15 +117,15 @@ def period_totals_many(factory_ids, periods):
     return result
 
 
-def period_totals(factory_ids, period):
+def period_totals(factory_ids, period, size=None):
     """Like ``sales_data.raw_period_totals``, from the rollup."""
-    return period_totals_many(factory_ids, [period])[0]
+    return period_totals_many(factory_ids, [period], size)[0]
 
 
-def bucket_totals(factory_ids, buckets):
+def bucket_totals(factory_ids, buckets, size=None):
     """``[{measure: sum}]`` for consecutive periods (a series), two queries."""
     dates = [buckets[0].start - ONE_DAY] + [bucket.end for bucket in buckets]
-    cumulative = _as_of(factory_ids, dates)
+    cumulative = _as_of(factory_ids, dates, size=size)
     result = []
     for bucket in buckets:
         totals = dict(cumulative[bucket.end][0])
@@ -135,14 +134,15 @@ def bucket_totals(factory_ids, buckets):
     return result
 
 
-def factory_totals(factory_ids, period):
+def factory_totals(factory_ids, period, size=None):
     """Like ``sales_data.raw_factory_totals`` (factories whose sums are all
     zero may be present or absent), from the rollup: two queries."""
     before = period.start - ONE_DAY
     C, E = SalesCumulative, SalesCumulativeEnd
     at = {}
     for row in rawrows.rows(C.select(C.factory, C.date, *[getattr(C, n) for n in MEASURES])
-                .where(C.date.in_([period.end, before]) & _in_scope(C.factory, factory_ids))):
+                .where(C.date.in_([period.end, before])
+                       & _in_scope(C.factory, factory_ids, size))):
         at[(row[0], _as_date(row[1]))] = row[2:]
     ended = {row[0]: (_as_date(row[1]), row[2:]) for row in
              rawrows.rows(E.select(E.factory, E.last_date, *[getattr(E, n) for n in MEASURES])
@@ -166,7 +166,7 @@ def factory_totals(factory_ids, period):
     return result
 
 
-def group_totals(factory_ids, group, periods):
+def group_totals(factory_ids, group, periods, size=None):
     """``{key: [totals for each period]}``: the sums of the factories of the
     ``factory_ids`` subquery grouped by ``group`` (a ``Factory`` column:
     ``Factory.region``, ``Factory.rep`` or ``Factory.id``), each totals dict
@@ -188,7 +188,7 @@ def group_totals(factory_ids, group, periods):
             yield row[0], _as_date(row[1]), values, [int(v or 0) for v in row[2 + width:]]
 
     C, E = SalesCumulative, SalesCumulativeEnd
-    in_scope = _in_scope(C.factory, factory_ids)
+    in_scope = _in_scope(C.factory, factory_ids, size)
     scoped = {C: lambda column: in_scope, E: lambda column: column.in_(factory_ids)}
     at = {(key, day): (values, active)
           for key, day, values, active in grouped(C, C.date, C.date.in_(dates))}

@@ -53,8 +53,9 @@ def derive(totals, last_year_gmv_fen=None):
     }
 
 
-def _base_kpis(factory_ids, period):
-    current, last_year = sales_data.period_totals_many(factory_ids, [period, period.last_year()])
+def _base_kpis(factory_ids, period, size=None):
+    current, last_year = sales_data.period_totals_many(
+        factory_ids, [period, period.last_year()], size)
     return derive(current, last_year["gmv_fen"])
 
 
@@ -67,7 +68,7 @@ def kpis(scope, period):
     ``active_factories`` (int); and when the scope is one factory (a
     ``factory`` filter or an owner) also ``membership_roi``,
     ``peer_median_gmv_cny`` and ``peer_percentile`` (Decimal|None)."""
-    result = _base_kpis(scope.factory_ids(period.end), period)
+    result = _base_kpis(scope.factory_ids(period.end), period, scope.known_size)
     factory_id = scope.single_factory_id
     if factory_id is not None:
         term = current_term(factory_id, period.end)
@@ -89,7 +90,8 @@ def compare(scope, period):
     base is 0)."""
     spans = [period, period.previous(), period.last_year()]
     totals = sales_data.period_totals_many(scope.factory_ids(period.end),
-                                           spans + [span.last_year() for span in spans])
+                                           spans + [span.last_year() for span in spans],
+                                           scope.known_size)
     now, before, year_ago = (derive(totals[i], totals[i + 3]["gmv_fen"]) for i in range(3))
     return {
         name: {
@@ -199,8 +201,7 @@ def _peers(factory_id, term, period):
     if len(ids) < MIN_PEERS:
         return result
     peers_and_own = Factory.select(Factory.id).where(Factory.id.in_(ids + [factory_id]))
-    peers_and_own.size_hint = len(ids) + 1
-    totals = sales_data.factory_totals(peers_and_own, period)
+    totals = sales_data.factory_totals(peers_and_own, period, size=len(ids) + 1)
     own_gmv = totals.get(factory_id, {}).get("gmv_fen", 0)
     gmvs = [totals.get(peer, {}).get("gmv_fen", 0) for peer in ids]
     result["gmv_cny"] = fen_to_yuan(own_gmv)
@@ -223,7 +224,7 @@ def series(scope, period, grain="day"):
     buckets = period.buckets(grain)
     rows = []
     for bucket, totals in zip(buckets, sales_data.bucket_totals(
-            scope.factory_ids(period.end), buckets)):
+            scope.factory_ids(period.end), buckets, scope.known_size)):
         values = derive(totals)
         del values["gmv_yoy_growth"], values["active_factories"]
         rows.append({"start": bucket.start, "end": bucket.end, **values})
@@ -270,7 +271,7 @@ def rankings(scope, period, level):
         raise ValueError(f"unknown level {level!r}")
     ids = scope.factory_ids(period.end)
     group = GROUP_COLUMNS[level]
-    sums = sales_data.group_totals(ids, group, [period, period.previous()])
+    sums = sales_data.group_totals(ids, group, [period, period.previous()], scope.known_size)
     members = dict(Factory.select(group, fn.COUNT(Factory.id)).where(Factory.id.in_(ids))
                    .group_by(group).tuples())
     names = _group_names(level, members)
@@ -294,6 +295,6 @@ def trends(scope, periods, level, keys):
     or factories (the ranking's sparklines); two queries."""
     group = GROUP_COLUMNS[level]
     ids = scope.factory_ids(periods[-1].end).where(group.in_(list(keys)))
-    sums = sales_data.group_totals(ids, group, periods)
+    sums = sales_data.group_totals(ids, group, periods, scope.known_size)
     return {key: [totals["gmv_fen"] for totals in sums.get(key, ())] or [0] * len(periods)
             for key in keys}

@@ -65,20 +65,20 @@ def _as_date(value):
     return datetime.date.fromisoformat(str(value)[:10])
 
 
-def period_totals(factory_ids, period):
+def period_totals(factory_ids, period, size=None):
     """See ``raw_period_totals``; from the rollup (two queries)."""
-    return rollup.period_totals(factory_ids, period)
+    return rollup.period_totals(factory_ids, period, size)
 
 
-def period_totals_many(factory_ids, periods):
+def period_totals_many(factory_ids, periods, size=None):
     """``period_totals`` for several periods at once (still two queries)."""
-    return rollup.period_totals_many(factory_ids, periods)
+    return rollup.period_totals_many(factory_ids, periods, size)
 
 
-def factory_totals(factory_ids, period):
+def factory_totals(factory_ids, period, size=None):
     """See ``raw_factory_totals``; from the rollup (two queries). Factories
     whose sums are all 0 may be present or absent."""
-    return rollup.factory_totals(factory_ids, period)
+    return rollup.factory_totals(factory_ids, period, size)
 
 
 def raw_group_totals(factory_ids, group, periods):
@@ -95,23 +95,23 @@ def raw_group_totals(factory_ids, group, periods):
     return result
 
 
-def group_totals(factory_ids, group, periods):
+def group_totals(factory_ids, group, periods, size=None):
     """``{key: [{measure: sum, "active_factories": n} per period]}`` of the
     factories grouped by ``group``; from the rollup (two queries). Groups
     without sales may be absent."""
-    return rollup.group_totals(factory_ids, group, periods)
+    return rollup.group_totals(factory_ids, group, periods, size)
 
 
 
 
-def bucket_totals(factory_ids, buckets):
+def bucket_totals(factory_ids, buckets, size=None):
     """``[{measure: sum}]`` for consecutive periods: from the rollup for
     weeks and months, straight from the rows for days."""
     if all(bucket.days == 1 for bucket in buckets) and len(buckets) > 1:
         daily = raw_daily_totals(factory_ids, type(buckets[0])(buckets[0].start,
                                                                buckets[-1].end))
         return [dict(daily.get(bucket.start, dict.fromkeys(MEASURES, 0))) for bucket in buckets]
-    return rollup.bucket_totals(factory_ids, buckets)
+    return rollup.bucket_totals(factory_ids, buckets, size)
 
 
 def factory_daily_gmv(factory_id, period):

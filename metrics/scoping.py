@@ -50,9 +50,14 @@ class Scope:
             query = query.where(Factory.id == self.factory.id)
         if self.tier is not None and by_tier:
             query = query.where(Factory.id.in_(active_terms(on, self.tier)))
-        if self.factory is not None or (self.user is not None and self.user.role == "owner"):
-            query.size_hint = 1  # at most one factory (saves metrics.rollup a COUNT)
         return query
+
+    @property
+    def known_size(self):
+        """How many factories ``factory_ids`` selects at most, when that is
+        known without a query (1 for one factory), else ``None``; passed to
+        ``metrics.rollup`` so it can skip a COUNT."""
+        return None if self.single_factory_id is None else 1
 
     @property
     def single_factory_id(self):

@@ -53,7 +53,7 @@ class UserForm(FlaskForm):
         Length(max=32), Regexp(PHONE_PATTERN, message=_l("Digits, spaces and + - ( ) only."))])
     is_active = BooleanField(_l("Active (may sign in)"), default=True)
     password = PasswordField(_l("Initial password"), validators=[
-        Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("At least 8 characters."))])
+        Optional(), Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH))])
 
     def __init__(self, *args, editing=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,7 +99,7 @@ class UserForm(FlaskForm):
 
 class PasswordResetForm(FlaskForm):
     new_password = PasswordField(_l("New password"), validators=[
-        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("At least 8 characters."))])
+        DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256, message=_l("At least %(n)s characters.", n=MIN_PASSWORD_LENGTH))])
     confirm = PasswordField(_l("New password again"), validators=[
         DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])
 

@@ -51,7 +51,8 @@ class PasswordChangeForm(FlaskForm):
     new_password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=256,
-                                           message=_l("At least 8 characters."))])
+                                           message=_l("At least %(n)s characters.",
+                                                      n=MIN_PASSWORD_LENGTH))])
     confirm = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))])

@@ -4,7 +4,8 @@ in this order:
 
 1. the formatting filters ``money``, ``money_exact``, ``number``,
    ``percent``, ``datetime`` and ``day`` (``i18n.FILTERS``);
-2. the constant ``LANGUAGES`` (the header's language switch);
+2. the constants ``LANGUAGES`` (the header's language switch) and
+   ``MIN_PASSWORD_LENGTH`` (the password forms' hints);
 3. per request, from ``page_helpers``: ``static_url`` (fingerprinted
    static URLs, ``static_files.url``), ``nav_items`` (the header's links, ``views.navigation``),
    ``is_chinese`` and ``current_language``, ``unread_notifications`` (the
@@ -22,6 +23,7 @@ from peewee import DatabaseError
 
 import labels
 import static_files
+from access import MIN_PASSWORD_LENGTH
 from actions import notifications
 from i18n import FILTERS, LANGUAGES, is_chinese, select_locale
 from views.complaint_report import clock_text, duration_text
@@ -38,6 +40,7 @@ def register(app):
     """Register the filters, globals and helpers above on ``app``."""
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["MIN_PASSWORD_LENGTH"] = MIN_PASSWORD_LENGTH
     app.context_processor(page_helpers)
 
 
