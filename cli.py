@@ -6,7 +6,10 @@ import click
 
 import audit
 import database
+import demo_data
 from access import MIN_PASSWORD_LENGTH
+from actions.sla_sweep import sla_sweep_command
+from exchange.commands import COMMANDS as exchange_commands
 from models import LoginSession, User, db, utcnow
 
 
@@ -29,8 +32,6 @@ def init_db_command():
               help="Do nothing (but print the demo logins) when there is data already.")
 def seed_demo_command(scale, seed, if_empty):
     """Fill an empty database with realistic, deterministic demo data."""
-    import demo_data
-
     database.migrate_schema()
     if User.select().exists():
         if not if_empty:
@@ -70,10 +71,6 @@ def register(app):
     """Add the commands to ``app.cli``."""
     for command in (init_db_command, seed_demo_command, set_password_command):
         app.cli.add_command(command)
-    from exchange.commands import COMMANDS as exchange_commands
-
     for command in exchange_commands:
         app.cli.add_command(command)
-    from actions.sla_sweep import sla_sweep_command
-
     app.cli.add_command(sla_sweep_command)

@@ -28,15 +28,19 @@ from contextlib import ExitStack, nullcontext
 
 import click
 from flask import current_app, has_app_context
+from peewee import fn
 from werkzeug.security import generate_password_hash
 
+from metrics.health_data import snapshot_closed_cases
 from metrics.period import shanghai_today
+from metrics.rollup import triggers_suspended
 from models import (Complaint, ComplaintEvent, Factory, Membership, Region, RenewalCase,
                     RenewalEvent, SalesDaily, StageEvent, User, UserRegion, Visit, db)
 
 from . import activity as activity_module
 from . import sales as sales_module
 from .world import DEMO_PASSWORD, SCALES, build_world
+from .writer import Writer
 
 __all__ = ["seed_demo", "format_logins", "after_load", "POST_LOAD_HOOKS", "LOAD_CONTEXTS",
            "DEMO_PASSWORD", "SCALES", "shanghai_today"]
@@ -76,10 +80,6 @@ def seed_demo(scale="demo", seed=2021, progress=False, today=None):
                                 file=sys.stderr, show_pos=True)
     else:
         bar = nullcontext()
-    from .writer import Writer
-
-    from metrics.rollup import triggers_suspended
-
     # One transaction (the Writer's) holds the whole seed: rows, index and
     # trigger changes, the rebuilt rollups. Killed at any moment, it leaves
     # the database as it was. The sales rollup's triggers would run once per
@@ -205,8 +205,6 @@ def after_load(today):
     for hook in POST_LOAD_HOOKS:
         hook(today=today)
     # The health of every closed case at its term's end: the forecast's basis.
-    from metrics.health_data import snapshot_closed_cases
-
     snapshot_closed_cases(today=today)
 
 
@@ -236,7 +234,6 @@ def _describe(user, today):
                 .first())
         if term is None:
             return f"only {factory.name}"
-        from peewee import fn
         gmv_fen = (SalesDaily.select(fn.COALESCE(fn.SUM(SalesDaily.gmv_fen), 0))
                    .where((SalesDaily.factory == factory) & (SalesDaily.date >= term.start)
                           & (SalesDaily.date <= min(term.end, day))).scalar())

@@ -10,7 +10,7 @@ written.
 import datetime
 import math
 
-from models import TIER_FEES_FEN
+from models import CHURN_REASONS, TIER_FEES_FEN
 
 from . import catalog, texts
 
@@ -513,7 +513,6 @@ class World:
         """Small data sets can miss a rare value by chance; make sure every
         churn reason and every renewal status appears, so each filter and
         chart of the renewals pages has something to show."""
-        from models import CHURN_REASONS
         churned = [c for c in self.renewal_cases if c.status == "churned"]
         present = {c.churn_reason for c in churned}
         for reason in CHURN_REASONS:

@@ -19,6 +19,8 @@ import io
 import zipfile
 from pathlib import Path
 
+import openpyxl
+
 from exchange.formulas import xlsx_unescape
 from exchange.values import N_
 
@@ -164,8 +166,6 @@ class XlsxTable(Table):
     def __init__(self, path):
         super().__init__(path)
         check_xlsx_container(path)
-        import openpyxl
-
         try:
             self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             sheet = self._book.worksheets[0]

@@ -51,6 +51,8 @@ import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from flask import Response, stream_with_context
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from exchange.formulas import neutralise_text, xlsx_escape
 
@@ -156,8 +158,6 @@ def write_csv(header, rows, handle, kinds=None):
 # -- XLSX --------------------------------------------------------------------
 
 def _xlsx_cell(sheet, value, kind):
-    from openpyxl.cell import WriteOnlyCell
-
     cell = _cell(value, kind)
     if cell is None:
         return None
@@ -181,8 +181,6 @@ def _xlsx_cell(sheet, value, kind):
 
 def write_xlsx(header, rows, handle, sheet_title="data", kinds=None):
     """Write an XLSX workbook with one sheet to a binary file ``handle``."""
-    from openpyxl import Workbook
-
     kinds = _check_kinds(header, kinds)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=sheet_title[:31] or "data")
