@@ -82,7 +82,7 @@ PAGES = [
     ("complaint board filter change (partial)", "partial", SCOPES,
      f"/complaints/?{PERIOD}&status=in_progress"),
     ("complaint board sort (partial)", "partial", SCOPES,
-     f"/complaints/board?{PERIOD}&sort=factory&dir=asc"),
+     f"/complaints/board?{PERIOD}&sort=age&dir=asc"),
     ("complaint board page 2 (partial)", "partial", SCOPES, f"/complaints/board?{PERIOD}&page=2"),
     ("complaint board export (CSV)", "export", SCOPES, f"/complaints/board.csv?{PERIOD}"),
 ]

@@ -251,20 +251,6 @@ def details(rows):
     return rows
 
 
-def counts(rows):
-    """How many rows are breached, due soon, and unresolved (the board's
-    summary line)."""
-    result = {"breached": 0, "due_soon": 0, "unresolved": 0}
-    for row in rows:
-        if row.resolved_at is None:
-            result["unresolved"] += 1
-        if row.breached:
-            result["breached"] += 1
-        elif row.urgency is not None and row.urgency <= sla.WARNING:
-            result["due_soon"] += 1
-    return result
-
-
 def by_category(scope, period, read_=None):
     """Complaints opened per category in the period and in the previous one
     (of the same length), every category listed::
