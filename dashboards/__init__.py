@@ -17,7 +17,8 @@ Rooms (one sentence each):
   partial and each table's export on the area's blueprint.
 
 Templates: ``_partials/_filters.html`` (``filter_form``),
-``_partials/_tiles.html`` (``tiles``), ``_partials/_chart.html``
+``_partials/_tiles.html`` (``key_figures``: the "Key figures" section with
+its period and tiles; ``tiles`` for other tile rows), ``_partials/_chart.html``
 (``chart_section``), ``_partials/_table.html`` (``data_table``, with
 ``_partials/_pager.html``'s ``pager``). Import them inside the page's
 ``{% block dashboard %}`` (an htmx request renders only that block).
@@ -65,11 +66,11 @@ and ``templates/renewals/dashboard.html``::
     <div id="dashboard">
     {% block dashboard %}
       {% from "_partials/_filters.html" import filter_form %}
-      {% from "_partials/_tiles.html" import tiles %}
+      {% from "_partials/_tiles.html" import key_figures %}
       {% from "_partials/_chart.html" import chart_section %}
       {% from "_partials/_table.html" import data_table %}
       {{ filter_form(filters) }}
-      {{ tiles(report.tiles) }}
+      {{ key_figures(report.tiles, filters.period) }}
       {{ chart_section(report.charts) }}
       <div id="due">{{ data_table(tables.due) }}</div>
     {% endblock %}

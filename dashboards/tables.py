@@ -235,7 +235,8 @@ class Table:
         return cells
 
     def _breadcrumbs(self, filters):
-        """Where a drill-down is: all -> region -> rep, each a link back up."""
+        """Where a drill-down is: all -> region -> rep, each a link back up;
+        none at the top (a lone "All" would lead nowhere)."""
         reset = dict(sort=None, dir=None, page=None)
         crumbs = [(_("All"), filters.url(region=None, rep=None, factory=None,
                                          **self.changes(level=None, **reset)))]
@@ -247,7 +248,7 @@ class Table:
         if scope.rep is not None:
             crumbs.append((scope.rep.display_name,
                            filters.url(factory=None, **self.changes(level="factories", **reset))))
-        return crumbs
+        return crumbs if len(crumbs) > 1 else []
 
     # --- what the macro draws -------------------------------------------
 

@@ -181,9 +181,38 @@ class WatchedPage:
             self.page.click("main button[type=submit]")
 
     def horizontal_overflow(self):
-        """How many pixels the page is wider than the viewport (0 is good)."""
+        """How many pixels the page is wider than the viewport (0 is good).
+        The body's width counts too: ``html, body { overflow-x: hidden }``
+        would hide a too-wide table (cut off, not scrollable) from the
+        document's own width."""
         return self.page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
+            " - document.documentElement.clientWidth")
+
+    def small_targets(self):
+        """The visible links and controls smaller than 44 x 44 px, as
+        ``"tag text WxH"``. A checkbox or radio is measured by its label
+        (the label is what a finger taps); the skip link counts only when
+        focused (it is off screen until then)."""
+        return self.page.evaluate("""() => {
+            const found = [];
+            const targets = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+            for (const element of document.querySelectorAll(targets)) {
+                let box = element;
+                if (element.type === 'checkbox' || element.type === 'radio') {
+                    box = element.closest('label')
+                        || document.querySelector('label[for="' + element.id + '"]') || element;
+                }
+                const rect = box.getBoundingClientRect();
+                if (!rect.width || !rect.height || rect.right <= 0) continue;
+                if (getComputedStyle(box).visibility === 'hidden') continue;
+                if (rect.width < 44 || rect.height < 44) {
+                    const text = (element.innerText || element.value || '').trim().slice(0, 30);
+                    found.push(`${element.tagName} ${text} ${Math.round(rect.width)}x${Math.round(rect.height)}`);
+                }
+            }
+            return found;
+        }""")
 
     def serious_accessibility_violations(self):
         """axe-core's serious and critical findings on the current page."""
