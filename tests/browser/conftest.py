@@ -180,6 +180,13 @@ class WatchedPage:
         with self.page.expect_navigation(wait_until="networkidle"):
             self.page.click("main button[type=submit]")
 
+    def switch_language(self, code):
+        """Choose ``code`` (``en`` or ``zh_CN``) with the header's switch; the
+        choice is remembered on the user, so a test that switches to English
+        switches back before it ends."""
+        with self.page.expect_navigation(wait_until="networkidle"):
+            self.page.click(f".lang-switch button[value={code}]")
+
     def horizontal_overflow(self):
         """How many pixels the page is wider than the viewport (0 is good).
         The body's width counts too: ``html, body { overflow-x: hidden }``

@@ -52,8 +52,7 @@ def _same(tiles, kpis):
 
 
 def _english(watched):
-    with watched.page.expect_navigation(wait_until="networkidle"):
-        watched.page.click(".lang-switch button[value=en]")
+    watched.switch_language("en")
 
 
 def test_owner_files_rep_answers_and_resolves_owner_rates(open_page):

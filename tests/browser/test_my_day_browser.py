@@ -171,12 +171,10 @@ def test_my_day_in_english(open_page):
     rep = open_page(PHONE)
     rep.login(REP)
     page = rep.page
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=en]")
+    rep.switch_language("en")
     assert page.locator("html[lang=en]").count() == 1
     assert "overdue" in page.locator("li.day-item .reason").first.inner_text()
     assert rep.horizontal_overflow() == 0
     _shot(page, "my-day-phone-en")
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=zh_CN]")
+    rep.switch_language("zh_CN")
     rep.assert_clean()

@@ -45,8 +45,7 @@ def _shot(page, name):
 def _open_a_factory(watched, index=0, language="zh_CN"):
     watched.login(REP)
     if language != "zh_CN":
-        with watched.page.expect_navigation(wait_until="networkidle"):
-            watched.page.click(f".lang-switch button[value={language}]")
+        watched.switch_language(language)
     hrefs = watched.page.eval_on_selector_all(
         "a.factory-name", "links => [...new Set(links.map(a => a.getAttribute('href')))]")
     watched.goto(hrefs[index])

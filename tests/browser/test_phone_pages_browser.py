@@ -31,9 +31,7 @@ def _rep_factory(live_server):
 def test_pages_fit_a_phone_with_44px_targets(open_page, live_server, username):
     watched = open_page(PHONE, locale="en-US")
     watched.login(username)
-    page = watched.page
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=en]")
+    watched.switch_language("en")
     factory = _rep_factory(live_server)
     problems = {}
     for path in PAGES[username]:
@@ -41,7 +39,6 @@ def test_pages_fit_a_phone_with_44px_targets(open_page, live_server, username):
         overflow, small = watched.horizontal_overflow(), watched.small_targets()
         if overflow or small:
             problems[path] = {"overflow px": overflow, "small targets": small[:5]}
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=zh_CN]")
+    watched.switch_language("zh_CN")
     assert not problems, problems
     watched.assert_clean()

@@ -163,8 +163,7 @@ def test_english_screenshots_of_the_queue_and_the_home(open_page):
     manager = open_page(LAPTOP)
     manager.login(MANAGER)
     page = manager.page
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=en]")
+    manager.switch_language("en")
     assert page.locator("html[lang=en]").count() == 1
     _wait_for_charts(page)
     assert "Needs you today" in page.inner_text("main")
@@ -175,8 +174,7 @@ def test_english_screenshots_of_the_queue_and_the_home(open_page):
     assert manager.horizontal_overflow() == 0
     manager.assert_clean()
     # The language is remembered on the user: back to Chinese for later tests.
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=zh_CN]")
+    manager.switch_language("zh_CN")
 
 
 def test_the_dashboard_fits_a_phone_in_english(open_page):
@@ -186,13 +184,11 @@ def test_the_dashboard_fits_a_phone_in_english(open_page):
     manager = open_page(PHONE, locale="en-US")
     manager.login(MANAGER)
     page = manager.page
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=en]")
+    manager.switch_language("en")
     manager.goto("/renewals/")
     _wait_for_charts(page)
     assert "Forecast, next 90 days" in page.inner_text("main")
     _shot(page, "renewals-manager-phone-en")
     assert manager.horizontal_overflow() == 0
     manager.assert_clean()
-    with page.expect_navigation(wait_until="networkidle"):
-        page.click(".lang-switch button[value=zh_CN]")
+    manager.switch_language("zh_CN")
