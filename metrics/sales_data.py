@@ -102,8 +102,6 @@ def group_totals(factory_ids, group, periods, size=None):
     return rollup.group_totals(factory_ids, group, periods, size)
 
 
-
-
 def bucket_totals(factory_ids, buckets, size=None):
     """``[{measure: sum}]`` for consecutive periods: from the rollup for
     weeks and months, straight from the rows for days."""

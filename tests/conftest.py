@@ -121,8 +121,6 @@ def runner(app):
     return app.test_cli_runner()
 
 
-
-
 @pytest.fixture
 def csrf_token(client):
     """A function returning a valid CSRF token for ``client``'s session,

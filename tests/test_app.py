@@ -59,7 +59,6 @@ def test_htmx_is_served_by_the_app_itself(client):
     response.close()
 
 
-
 def test_pages_are_compressed_for_browsers_that_accept_it(client_as):
     response = client_as("manager").get("/sales/", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
