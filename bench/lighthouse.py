@@ -10,6 +10,12 @@ The app runs under gunicorn on a cached demo database (``flask seed-demo
 performance >= 90, accessibility 100, best practices 100, LCP <= 2.5 s,
 TBT <= 200 ms (and CLS, reported). Results go to docs/benchmarks.md.
 
+One run's TBT varies by 100-200 ms on the same page (it depends on when
+plotly.js's evaluation lands between first paint and "interactive"), so each
+page is measured ``LIGHTHOUSE_RUNS`` times (default 3) and the run with the
+median TBT is reported, with every run's TBT beside it: what Lighthouse's
+own documentation advises for variable results.
+
 A new page is one line in ``PAGES``: (demo login, path); ``{factory}`` in a
 path stands for the first factory (by code) the login may see.
 """
@@ -38,6 +44,7 @@ PAGES = [
 BUDGETS = {"performance": 90, "accessibility": 100, "best-practices": 100}
 BUDGET_LCP_MS = 2500
 BUDGET_TBT_MS = 200
+RUNS = int(os.environ.get("LIGHTHOUSE_RUNS", "3"))
 LIGHTHOUSE = kpis.ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
@@ -118,8 +125,10 @@ def main():
         for username, path in PAGES:
             cookie = creds[username]["page"]["Cookie"]
             path = path.format(factory=first_factory[username])
+            runs = sorted((figures(run_lighthouse(f"http://127.0.0.1:{server.port}{path}", cookie))
+                           for _ in range(RUNS)), key=lambda run: run["tbt"])
             row = dict(user=username, role=users[username].role, path=path,
-                       **figures(run_lighthouse(f"http://127.0.0.1:{server.port}{path}", cookie)))
+                       tbt_runs=[run["tbt"] for run in runs], **runs[len(runs) // 2])
             rows.append(row)
             print(_format_row(row), flush=True)
     finally:
@@ -131,7 +140,8 @@ def _format_row(row):
     scores = row["scores"]
     return (f"| {row['role']} ({row['user']}) | {row['path']} | {scores['performance']} | "
             f"{scores['accessibility']} | {scores['best-practices']} | {row['fcp'] / 1000:.2f} s | "
-            f"{row['lcp'] / 1000:.2f} s | {row['tbt']:.0f} ms | {row['cls']:.3f} | "
+            f"{row['lcp'] / 1000:.2f} s | {row['tbt']:.0f} ms | "
+            f"{', '.join(f'{tbt:.0f}' for tbt in row['tbt_runs'])} | {row['cls']:.3f} | "
             f"{'met' if within(row) else 'NOT met'}{': ' + ', '.join(row['failed']) if row['failed'] else ''} |")
 
 
@@ -140,7 +150,9 @@ def write_report(rows):
     lines = [
         "# Benchmarks: Lighthouse mobile",
         "",
-        "Written by `make bench` (`python -m bench lighthouse`); figures from the last run.",
+        "Written by `make bench` (`python -m bench lighthouse`); figures from the last run: "
+        f"each page measured {RUNS} times, the run with the median TBT shown (all runs' TBT "
+        "beside it).",
         "",
         f"Lighthouse 12.2.3 (pinned npm dev dependency) on Debian's chromium, headless, its default "
         f"mobile emulation (slow 4G, 4x CPU slowdown); demo data (`flask seed-demo --scale demo`), "
@@ -152,8 +164,9 @@ def write_report(rows):
         f"TBT <= {BUDGET_TBT_MS} ms. Pages within budget: "
         f"{sum(within(row) for row in rows)} of {len(rows)}.",
         "",
-        "| role | page | performance | accessibility | best practices | FCP | LCP | TBT | CLS | budgets |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| role | page | performance | accessibility | best practices | FCP | LCP | TBT | "
+        "TBT of each run (ms) | CLS | budgets |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---|",
         *[_format_row(row) for row in rows],
         "",
     ]
