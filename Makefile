@@ -39,16 +39,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# htmx, plotly.js and its zh-CN locale are pinned npm packages, served by the
-# app itself, each precompressed as .br (brotli) and .gz.
+# htmx (copied), plotly.js (built from its sources with esbuild: core, scatter
+# and bar, scripts/build_plotly.js) and plotly's zh-CN locale are pinned npm
+# packages, served by the app itself, each precompressed as .br (brotli) and .gz.
 assets: static/vendor/.copied
 
-static/vendor/.copied: package.json package-lock.json $(VENV)/.installed
+static/vendor/.copied: package.json package-lock.json scripts/build_plotly.js $(VENV)/.installed
 	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
-	cp node_modules/plotly.js-basic-dist-min/plotly-basic.min.js static/vendor/plotly-basic.min.js
-	node -e 'const l = require("plotly.js-locales/zh-cn"); process.stdout.write("/* plotly.js-locales zh-cn, wrapped for the browser by make assets */\n(window.PlotlyLocales = window.PlotlyLocales || []).push(" + JSON.stringify(l) + ");\n")' > static/vendor/plotly-locale-zh-cn.js
+	node scripts/build_plotly.js static/vendor/plotly.min.js
+	node -e 'const l = require("plotly.js/lib/locales/zh-cn"); process.stdout.write("/* plotly.js zh-cn locale, wrapped for the browser by make assets */\n(window.PlotlyLocales = window.PlotlyLocales || []).push(" + JSON.stringify(l) + ");\n")' > static/vendor/plotly-locale-zh-cn.js
 	$(BIN)/python -m whitenoise.compress --quiet static/vendor
 	touch $@
 

@@ -74,7 +74,7 @@ def test_plotly_loads_only_when_a_chart_nears_the_viewport(browser, live_server)
         assert page.locator("svg.main-svg").count() == 0
         page.locator("#chart-rates").scroll_into_view_if_needed()
         page.wait_for_selector("#chart-rates[data-chart-drawn] svg.main-svg")
-        assert any("plotly-basic" in url for url in requests)
+        assert any("vendor/plotly.min.js" in url for url in requests)
         assert any("plotly-locale-zh-cn" in url for url in requests)
         # dates in Chinese from the locale and the translated formats
         assert any("月" in text for text in page.locator("#chart-rates .xtick text").all_text_contents())
@@ -101,7 +101,7 @@ def test_a_filter_answers_before_any_chart_is_drawn(open_page):
     watched.login(MANAGER)
     page = watched.page
     held = []
-    page.route(re.compile(r".*/vendor/plotly-basic\.min\.js.*"), lambda route: held.append(route))
+    page.route(re.compile(r".*/vendor/plotly\.min\.js.*"), lambda route: held.append(route))
     watched.page.goto(watched.base_url + "/sales/", wait_until="domcontentloaded")
     page.wait_for_selector("#f-period")
     page.wait_for_timeout(200)
@@ -112,7 +112,7 @@ def test_a_filter_answers_before_any_chart_is_drawn(open_page):
     assert page.locator("svg.main-svg").count() == 0  # nothing drawn yet, yet the page answered
     for route in held:
         route.continue_()
-    page.unroute(re.compile(r".*/vendor/plotly-basic\.min\.js.*"))
+    page.unroute(re.compile(r".*/vendor/plotly\.min\.js.*"))
     page.wait_for_selector("#chart-gmv[data-chart-drawn] svg.main-svg")
 
 
