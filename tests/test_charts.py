@@ -116,10 +116,24 @@ def test_box_heights_are_the_reserved_ones():
 
 
 def test_no_template_loads_plotly_up_front():
-    """plotly.js (about 330 KB compressed) is fetched by static/js/app.js
+    """plotly.js (about 310 KB compressed) is fetched by static/js/app.js
     only when a chart nears the viewport (issue 17); a ``<script src>`` for
     it in a template would make every phone parse it before the first tap."""
     script_tag = re.compile(r"<script\b[^>]*\bsrc=[^>]*plotly", re.IGNORECASE)
     offenders = [str(path) for path in pathlib.Path("templates").rglob("*.html")
                  if script_tag.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
+
+
+def test_charts_use_the_pages_fonts(app):
+    """Chinese pages name the Chinese fonts first (static/css/app.css), and
+    so do their charts; English pages start with the system font."""
+    css = pathlib.Path("static/css/app.css").read_text(encoding="utf-8")
+    for locale, family in (("zh_CN", charts.CHINESE_FONTS), ("en", charts.FONTS)):
+        with app.test_request_context("/"), force_locale(locale):
+            figure = charts.new_figure(height=400)
+        assert figure.layout.font.family == family
+        assert figure.layout.height == 400
+        assert family.replace("'", '"') in css
+    assert charts.CHINESE_FONTS.startswith("'PingFang SC', 'Noto Sans CJK SC'")
+    assert charts.FONTS.startswith("system-ui")
