@@ -9,7 +9,7 @@
   "use strict";
 
   /* --- charts ------------------------------------------------------------
-   * plotly.js (about 330 KB even compressed) is loaded only on pages with a
+   * plotly.js (about 310 KB even compressed) is loaded only on pages with a
    * chart, and only when the first chart comes within LOOKAHEAD of the
    * viewport; the charts are then drawn one per task, so taps on tiles,
    * filters and links are answered in between. The same happens to charts
