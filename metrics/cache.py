@@ -61,21 +61,38 @@ COMPLAINT_READS = ("complaint", "factory", "membership", "user", "user_region", 
 # Dataclasses an answer may hold (``register``): stored with their name,
 # rebuilt only if registered (never an arbitrary import from stored text).
 _CLASSES = {}
+# The same, by class: the stored name and the field names of each.
+_REGISTERED = {}
+# Values stored as they are. Checked first, by exact type: they are most of
+# the values in an answer (a renewals due list at admin scope holds about
+# 100,000), and one set lookup is the cheapest test.
+_PLAIN = {str, int, float, bool, type(None)}
 
 
 def register(cls):
     """Let answers hold instances of the dataclass ``cls`` (a decorator)."""
-    _CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
+    name = f"{cls.__module__}.{cls.__qualname__}"
+    _CLASSES[name] = cls
+    _REGISTERED[cls] = (name, tuple(field.name for field in dataclasses.fields(cls)))
     return cls
 
 
 def _encode(value):
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, dict):
+        if all(isinstance(key, str) for key in value):
+            return {key: _encode(item) for key, item in value.items()}
+        return {"$map": [[_encode(key), _encode(item)] for key, item in value.items()]}
+    registered = _REGISTERED.get(type(value))
+    if registered is not None:
+        name, fields = registered
+        return {"$dc": [name, {field: _encode(getattr(value, field)) for field in fields}]}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        name = f"{type(value).__module__}.{type(value).__qualname__}"
-        if _CLASSES.get(name) is not type(value):
-            raise TypeError(f"cannot cache a {name} (not registered)")
-        return {"$dc": [name, {field.name: _encode(getattr(value, field.name))
-                               for field in dataclasses.fields(value)}]}
+        raise TypeError(f"cannot cache a {type(value).__module__}.{type(value).__qualname__} "
+                        "(not registered)")
     if isinstance(value, Decimal):
         return {"$d": str(value)}
     if isinstance(value, datetime.datetime):
@@ -84,15 +101,9 @@ def _encode(value):
         return {"$date": value.isoformat()}
     if isinstance(value, datetime.timedelta):
         return {"$td": [value.days, value.seconds, value.microseconds]}
-    if isinstance(value, dict):
-        if all(isinstance(key, str) for key in value):
-            return {key: _encode(item) for key, item in value.items()}
-        return {"$map": [[_encode(key), _encode(item)] for key, item in value.items()]}
     if isinstance(value, tuple):
         return {"$t": [_encode(item) for item in value]}
-    if isinstance(value, list):
-        return [_encode(item) for item in value]
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if isinstance(value, (bool, int, float, str)):
         return value
     raise TypeError(f"cannot cache a {type(value).__name__}")
 

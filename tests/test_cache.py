@@ -4,6 +4,7 @@ computed one exactly, and no page shows a stale number after any write:
 forms, model writes, an import (row triggers and the bulk path), a scope
 change."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -35,6 +36,17 @@ def test_values_round_trip_exactly():
     assert cache.loads(cache.dumps(value)) == value
     with pytest.raises(TypeError):
         cache.dumps({"x": object()})
+
+
+def test_only_registered_dataclasses_are_stored():
+    @dataclasses.dataclass(frozen=True)
+    class Unregistered:
+        n: int
+
+    with pytest.raises(TypeError, match="not registered"):
+        cache.dumps([{"x": Unregistered(1)}])
+    value = {"wait": datetime.timedelta(days=2, seconds=5), "flag": False, "n": 0}
+    assert cache.loads(cache.dumps(value)) == value
 
 
 @pytest.mark.parametrize("table", ["factory", "sales_daily", "stage_event", "visit",
@@ -285,6 +297,7 @@ def test_the_renewals_dashboard_follows_a_proposal_a_complaint_and_a_sale(client
 
 
 def test_a_health_in_an_answer_round_trips_exactly():
+    import metrics.renewal_lists  # noqa: F401 (registers Health and Driver with the cache)
     from metrics.health import HealthInputs, score
 
     health = score(HealthInputs(membership_roi=Decimal("2.5"), term_elapsed=0.5,
