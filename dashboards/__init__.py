@@ -12,7 +12,8 @@ Rooms (one sentence each):
 * ``dashboards.tiles``: ``Tile``s from KPI values (``tile``, ``build_tiles``
   from a ``compare``-shaped answer, ``text_tile`` for a non-KPI figure).
 * ``dashboards.tables``: ``Table`` and ``Column``: a sorted, paged table with
-  optional drill-down regions -> reps -> factories and a CSV/XLSX export.
+  optional drill-down regions -> reps -> factories and a CSV/XLSX export;
+  ``drill_labels`` names a ranking's rows in the page's language.
 * ``dashboards.frame``: ``Dashboard`` registers the page, each table's htmx
   partial and each table's export on the area's blueprint.
 
@@ -96,9 +97,9 @@ macros (``filter_form(filters, action=request.path)``).
 
 from dashboards.filters import FilterField, Filters, TableState, came_from_args, read_filters
 from dashboards.frame import STAFF, Dashboard
-from dashboards.tables import Cell, Column, Live, Table, TableView
+from dashboards.tables import Cell, Column, Live, Table, TableView, drill_labels
 from dashboards.tiles import Change, Tile, build_tiles, format_change, format_kpi, text_tile, tile
 
 __all__ = ["Cell", "Change", "Column", "Dashboard", "FilterField", "Filters", "Live", "STAFF",
            "Table", "TableState", "TableView", "Tile", "build_tiles", "came_from_args",
-           "format_change", "format_kpi", "read_filters", "text_tile", "tile"]
+           "drill_labels", "format_change", "format_kpi", "read_filters", "text_tile", "tile"]

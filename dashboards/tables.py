@@ -76,6 +76,20 @@ def sparkline_points(values, width=80, height=24):
                     for i, value in enumerate(values))
 
 
+def drill_labels(rows, level):
+    """Give each ranking row (``metrics.sales.rankings`` and
+    ``metrics.onboarding.rankings`` shape) its ``label``: a region's name in
+    the page's language, a rep's or factory's name as it is, and "No rep
+    assigned" for the factories without one. The language is read once: a
+    ranking of every factory has thousands of rows."""
+    chinese = is_chinese()
+    for row in rows:
+        row["label"] = row["name"] if chinese or level != "regions" else row["name_en"]
+        if level == "reps" and row["key"] is None:
+            row["label"] = _("No rep assigned")
+    return rows
+
+
 def _first(pair):
     return pair[0]
 

@@ -234,8 +234,11 @@ def series(scope, period, grain="day"):
 GROUP_COLUMNS = {"regions": Factory.region, "reps": Factory.rep, "factories": Factory.id}
 
 
-def _group_names(level, keys):
-    """``{key: (code, Chinese name, English name)}`` of the groups."""
+def _group_names(level, keys, ids):
+    """``{key: (code, Chinese name, English name)}`` of the groups: the
+    regions or reps among ``keys``, or the factories of the ``ids``
+    subquery (every factory in scope: thousands at a wide scope, too many
+    to send as a list of parameters)."""
     if level == "regions":
         return {region.id: (region.code, region.name_zh, region.name_en)
                 for region in Region.select().where(Region.id.in_(list(keys)))}
@@ -245,7 +248,7 @@ def _group_names(level, keys):
                 .where(User.id.in_([key for key in keys if key is not None]))}
     return {factory_id: (code, name, name) for factory_id, code, name in
             Factory.select(Factory.id, Factory.code, Factory.name)
-            .where(Factory.id.in_(list(keys))).tuples()}
+            .where(Factory.id.in_(ids)).tuples()}
 
 
 def _ranking_kpis(totals):
@@ -274,7 +277,7 @@ def rankings(scope, period, level):
     sums = sales_data.group_totals(ids, group, [period, period.previous()], scope.known_size)
     members = dict(Factory.select(group, fn.COUNT(Factory.id)).where(Factory.id.in_(ids))
                    .group_by(group).tuples())
-    names = _group_names(level, members)
+    names = _group_names(level, members, ids)
     result = []
     for key, count in members.items():
         now_totals, before_totals = sums.get(key, (sales_data.EMPTY, sales_data.EMPTY))

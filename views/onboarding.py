@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import charts
-from dashboards import Column, Dashboard, FilterField, Table, build_tiles
+from dashboards import Column, Dashboard, FilterField, Table, build_tiles, drill_labels
 from i18n import format_day, format_shanghai_datetime, is_chinese
 from labels import STAGE_LABELS
 from metrics import cache, onboarding
@@ -104,12 +104,8 @@ def shared_facts(ids, period):
 
 
 def _speed_rows(filters, state):
-    rows = onboarding.rankings(filters.scope, filters.period, state.level, shared_facts)
-    for row in rows:
-        row["label"] = row["name"] if is_chinese() or state.level != "regions" else row["name_en"]
-        if state.level == "reps" and row["key"] is None:
-            row["label"] = _("No rep assigned")
-    return rows
+    return drill_labels(onboarding.rankings(filters.scope, filters.period, state.level,
+                                            shared_facts), state.level)
 
 
 def _speed_export(filters, state, rows):

@@ -13,9 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 import charts
-from dashboards import Column, Table, build_tiles, text_tile, tile
+from dashboards import Column, Table, build_tiles, drill_labels, text_tile, tile
 from exchange.table_download import COUNT, DATE, MONEY, TEXT
-from i18n import format_day, format_number, is_chinese
+from i18n import format_day, format_number
 from metrics import cache, sales
 from metrics.numbers import round_money
 from metrics.period import Period
@@ -40,12 +40,7 @@ FACTORY_TILES = {name: label for name, label in SCOPE_TILES.items() if name != "
 def _ranking_rows(filters, state):
     """The scope's regions, reps or factories (``metrics.sales.rankings``),
     each with the name to show in the page's language."""
-    rows = sales.rankings(filters.scope, filters.period, state.level)
-    for row in rows:
-        row["label"] = row["name"] if is_chinese() or state.level != "regions" else row["name_en"]
-        if state.level == "reps" and row["key"] is None:
-            row["label"] = _("No rep assigned")
-    return rows
+    return drill_labels(sales.rankings(filters.scope, filters.period, state.level), state.level)
 
 
 def _trend_windows(period, count=8):
