@@ -12,14 +12,13 @@ super-factory terms cost the same handful of queries as one.
 
 import datetime
 
-from peewee import fn
-
-from models import Complaint, Factory, Membership, RenewalCase, Visit, db
+from models import Complaint, Factory, Membership, RenewalCase, db
 from metrics import cache, rawrows, rollup, sales_data
 from metrics.complaints import resolution_target
 from metrics.health import HealthInputs, owner_summary, score
 from metrics.numbers import growth, ratio
 from metrics.period import Period, shanghai_date, utc_start_of
+from metrics.visits import last_visits
 
 WINDOW_DAYS = 90
 CSAT_DAYS = 365
@@ -48,11 +47,8 @@ def _complaint_counts(factory_ids, as_of):
 
 def _last_visits(factory_ids, as_of):
     """``{factory: Shanghai date of its last visit on or before as_of}``."""
-    after = utc_start_of(as_of + ONE_DAY)
-    query = (Visit.select(Visit.factory, fn.MAX(Visit.visited_at))
-             .where(Visit.factory.in_(factory_ids) & (Visit.visited_at < after))
-             .group_by(Visit.factory))
-    return {factory: shanghai_date(rawrows.to_datetime(at)) for factory, at in rawrows.rows(query)}
+    return {factory: shanghai_date(at) for factory, (at, _next_action)
+            in last_visits(factory_ids, utc_start_of(as_of + ONE_DAY)).items()}
 
 
 def inputs_of_terms(term_ids, as_of):
