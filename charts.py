@@ -56,14 +56,12 @@ SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
 HEIGHTS = (320, 400, 480, 560, 640, 800)
 DEFAULT_HEIGHT = HEIGHTS[0]
 PARTIAL_BAND = "rgba(107, 114, 128, 0.12)"
-# The page's fonts (static/css/app.css): Chinese pages name the Chinese
-# fonts first, so a chart's digits match the text around it.
-FONTS = "system-ui, -apple-system, 'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
-CHINESE_FONTS = "'PingFang SC', 'Noto Sans CJK SC', 'Microsoft YaHei', system-ui, -apple-system, sans-serif"
 
 TEMPLATE = go.layout.Template(
     layout=go.Layout(
         colorway=PALETTE,
+        # No family: static/js/app.js gives each chart its box's font, the
+        # page's (static/css/app.css, Chinese fonts first on Chinese pages).
         font=dict(size=13),
         height=DEFAULT_HEIGHT,
         margin=dict(l=8, r=8, t=40, b=8),
@@ -107,10 +105,8 @@ def remembered(reads, name, parts, build):
 
 
 def new_figure(**layout):
-    """An empty figure with the product's template, the page's fonts and
-    ``layout`` applied."""
-    fonts = dict(family=CHINESE_FONTS if is_chinese() else FONTS)
-    return go.Figure(layout=dict(template=TEMPLATE, font=fonts, **layout))
+    """An empty figure with the product's template and ``layout`` applied."""
+    return go.Figure(layout=dict(template=TEMPLATE, **layout))
 
 
 def box_height(needed):

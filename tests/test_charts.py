@@ -124,16 +124,3 @@ def test_no_template_loads_plotly_up_front():
                  if script_tag.search(path.read_text(encoding="utf-8"))]
     assert offenders == []
 
-
-def test_charts_use_the_pages_fonts(app):
-    """Chinese pages name the Chinese fonts first (static/css/app.css), and
-    so do their charts; English pages start with the system font."""
-    css = pathlib.Path("static/css/app.css").read_text(encoding="utf-8")
-    for locale, family in (("zh_CN", charts.CHINESE_FONTS), ("en", charts.FONTS)):
-        with app.test_request_context("/"), force_locale(locale):
-            figure = charts.new_figure(height=400)
-        assert figure.layout.font.family == family
-        assert figure.layout.height == 400
-        assert family.replace("'", '"') in css
-    assert charts.CHINESE_FONTS.startswith("'PingFang SC', 'Noto Sans CJK SC'")
-    assert charts.FONTS.startswith("system-ui")

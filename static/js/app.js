@@ -58,7 +58,10 @@
     return config;
   }
 
-  function chartLayout(layout, touch) {
+  function chartLayout(layout, touch, box) {
+    // The page's font (app.css: Chinese fonts first on Chinese pages), so a
+    // chart's digits match the text around it.
+    layout.font = Object.assign({}, layout.font, { family: window.getComputedStyle(box).fontFamily });
     // Value axes carry ticks computed on the server, so only x (a date or
     // category axis) may zoom, and only with a mouse.
     Object.keys(layout).forEach(function (key) {
@@ -75,7 +78,7 @@
     if (!box || !box.isConnected) { return Promise.resolve(); }
     var figure = JSON.parse(block.textContent);
     var touch = isTouchScreen();
-    return window.Plotly.newPlot(box, figure.data || [], chartLayout(figure.layout || {}, touch),
+    return window.Plotly.newPlot(box, figure.data || [], chartLayout(figure.layout || {}, touch, box),
                                  chartConfig(box, touch))
       .then(function () { box.setAttribute("data-chart-drawn", ""); });
   }

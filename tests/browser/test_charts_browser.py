@@ -78,6 +78,23 @@ def test_plotly_loads_only_when_a_chart_nears_the_viewport(browser, live_server)
         assert any("plotly-locale-zh-cn" in url for url in requests)
         # dates in Chinese from the locale and the translated formats
         assert any("月" in text for text in page.locator("#chart-rates .xtick text").all_text_contents())
+        # the page's font, Chinese fonts first on a Chinese page (app.css)
+        page_font = page.evaluate("getComputedStyle(document.getElementById('chart-rates')).fontFamily")
+        assert page_font.startswith('"PingFang SC", "Noto Sans CJK SC"')
+        chart_font = page.locator("#chart-rates .xtick text").first.evaluate("e => e.style.fontFamily")
+        assert chart_font.replace("'", '"') == page_font
+        # English pages start with the system font, and so do their charts
+        watched.switch_language("en")
+        try:
+            page.locator("#chart-rates").scroll_into_view_if_needed()
+            page.wait_for_selector("#chart-rates[data-chart-drawn] svg.main-svg")
+            page_font = page.evaluate("getComputedStyle(document.getElementById('chart-rates')).fontFamily")
+            assert page_font.startswith("system-ui")
+            chart_font = page.locator("#chart-rates .xtick text").first.evaluate(
+                "e => e.style.fontFamily")
+            assert chart_font.replace("'", '"') == page_font
+        finally:
+            watched.switch_language("zh_CN")
         watched.assert_clean()
     finally:
         context.close()
